@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "servefit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "servefit", targets: ["servefit"]),
+        .library(name: "ServefitCore", targets: ["ServefitCore"]),
+        .library(name: "ServefitStore", targets: ["ServefitStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure domain: architecture math, estimator, ranking, parsers. No I/O, no GRDB.
+        .target(name: "ServefitCore"),
+        // The one place that speaks SQL. migrations/ and seed/ are embedded at build time.
+        .target(
+            name: "ServefitStore",
+            dependencies: [
+                "ServefitCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedCatalogFiles"]
+        ),
+        .target(name: "ServefitServer", dependencies: ["ServefitCore", "ServefitStore"]),
+        .executableTarget(
+            name: "servefit",
+            dependencies: [
+                "ServefitCore", "ServefitStore", "ServefitServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Build-time helper: turns migrations/*.sql and seed/* into Swift string literals.
+        .executableTarget(name: "servefit-embed"),
+        .plugin(name: "EmbedCatalogFiles", capability: .buildTool(), dependencies: ["servefit-embed"]),
+        .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"]),
+        .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
+        .testTarget(name: "ServefitCLITests", dependencies: ["servefit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

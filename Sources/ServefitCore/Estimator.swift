@@ -1,0 +1,390 @@
+import Foundation
+
+/// Serving engines whose memory behaviour the estimator models.
+public enum Engine: String, Codable, Sendable, CaseIterable {
+    case vllm
+    case llamaCpp = "llama.cpp"
+    case transformers
+    case quick
+
+    public static func parse(_ raw: String) throws -> Engine {
+        switch raw.lowercased() {
+        case "vllm": return .vllm
+        case "llama.cpp", "llamacpp", "llama-cpp", "llama_cpp", "ollama": return .llamaCpp
+        case "transformers", "hf", "huggingface", "eager", "sdpa": return .transformers
+        case "quick", "rule-of-thumb": return .quick
+        default: throw CoreError.unknownName(kind: "engine", name: raw, known: Engine.allCases.map(\.rawValue))
+        }
+    }
+}
+
+public enum Optimizer: String, Codable, Sendable, CaseIterable {
+    case adamw, adam8bit = "adamw-8bit", sgd, sgdMomentum = "sgd-momentum"
+    public static func parse(_ raw: String) throws -> Optimizer {
+        switch raw.lowercased() {
+        case "adamw", "adam": return .adamw
+        case "adamw-8bit", "adam8bit", "adamw8bit", "8bit-adam", "adam-8bit", "paged_adamw_8bit": return .adam8bit
+        case "sgd": return .sgd
+        case "sgd-momentum", "momentum": return .sgdMomentum
+        default: throw CoreError.unknownName(kind: "optimizer", name: raw, known: Optimizer.allCases.map(\.rawValue))
+        }
+    }
+    /// Optimizer state bytes per trained parameter in mixed precision, fp32 master copy included.
+    var stateBytes: Double {
+        switch self {
+        case .adamw: return 12  // fp32 master 4 + m 4 + v 4
+        case .adam8bit: return 6  // fp32 master 4 + m 1 + v 1
+        case .sgd: return 4  // fp32 master
+        case .sgdMomentum: return 8  // fp32 master + momentum
+        }
+    }
+}
+
+public struct TrainingOptions: Sendable, Equatable {
+    public var optimizer: Optimizer = .adamw
+    public var zeroStage: Int = 0
+    public var gradientCheckpointing: Bool = false
+    public var flashAttention: Bool = true
+    /// LoRA rank; nil = full fine-tuning.
+    public var loraRank: Int?
+    public var loraTargets: [String] = ["q_proj", "k_proj", "v_proj", "o_proj"]
+    public init() {}
+}
+
+public struct EstimateRequest: Sendable {
+    public var model: Model
+    public var weights: WeightFormat = .float(bits: 16)
+    public var kvDType: KVDType = .fp16
+    public var context: Int = 2048
+    public var batch: Int = 1
+    public var engine: Engine = .vllm
+    public var gpuMemoryBytes: Int64?
+    /// Memory as the engine sees it; when nil it is `gpuMemoryBytes` (taken as already visible).
+    public var gpuVisibleMemoryBytes: Int64?
+    public var gpus: Int = 1
+    public var tensorParallel: Int?
+    public var pipelineParallel: Int = 1
+    public var gpuMemoryUtilization: Double = 0.9
+    public var maxNumBatchedTokens: Int?
+    public var enforceEager: Bool = false
+    public var flashAttention: Bool = true
+    public var ubatch: Int = 512
+    public var encoderTokens: Int?
+    public var training: TrainingOptions?
+    /// Measured weight bytes (from a file inventory) to use instead of the formula.
+    public var measuredWeightBytes: Int64?
+
+    public init(model: Model) { self.model = model }
+}
+
+public struct Component: Codable, Sendable, Equatable {
+    public var name: String
+    public var bytes: Int64
+    public var formula: String
+    public init(_ name: String, _ bytes: Int64, _ formula: String) { self.name = name; self.bytes = bytes; self.formula = formula }
+}
+
+public struct Estimate: Codable, Sendable, Equatable {
+    public var model: String
+    public var engine: String
+    public var weights: String
+    public var kvCache: String
+    public var context: Int
+    public var batch: Int
+    public var gpus: Int
+    public var tensorParallel: Int
+    public var pipelineParallel: Int
+    public var paramsTotal: Int64
+    public var paramsActive: Int64
+    public var weightsBytes: Int64
+    public var bitsPerWeight: Double
+    public var kvCacheBytesPerToken: Int64
+    public var kvCacheBytes: Int64
+    public var activationBytes: Int64
+    public var overheadBytes: Int64
+    public var totalBytes: Int64
+    public var ruleOfThumbBytes: Int64
+    public var components: [Component]
+    public var perGPUBytes: Int64?
+    public var weightsBytesPerGPU: Int64?
+    public var gpuMemoryBytes: Int64?
+    public var fits: Bool?
+    public var kvCapacityTokens: Int64?
+    public var maxConcurrency: Double?
+    public var gpuLayers: Int?
+    public var cpuBytes: Int64?
+    public var gradientBytes: Int64?
+    public var optimizerBytes: Int64?
+    public var notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case model, engine, weights, kvCache = "kv_cache", context, batch, gpus
+        case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel"
+        case paramsTotal = "params_total", paramsActive = "params_active", weightsBytes = "weights_bytes"
+        case bitsPerWeight = "bits_per_weight", kvCacheBytesPerToken = "kv_cache_bytes_per_token"
+        case kvCacheBytes = "kv_cache_bytes", activationBytes = "activation_bytes", overheadBytes = "overhead_bytes"
+        case totalBytes = "total_bytes", ruleOfThumbBytes = "rule_of_thumb_bytes", components
+        case perGPUBytes = "per_gpu_bytes", weightsBytesPerGPU = "weights_bytes_per_gpu", gpuMemoryBytes = "gpu_memory_bytes"
+        case fits, kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
+        case gpuLayers = "gpu_layers", cpuBytes = "cpu_bytes", gradientBytes = "gradient_bytes"
+        case optimizerBytes = "optimizer_bytes", notes
+    }
+}
+
+/// The memory estimator: exact architecture math plus each engine's documented behaviour.
+public enum Estimator {
+    /// vLLM's defaults: non-torch memory (CUDA context, NCCL) measured at 0.30-0.35 GiB in vLLM logs.
+    public static let vllmNonTorchBytes: Int64 = 350 * Units.MiB
+    public static let vllmNCCLExtraBytes: Int64 = 256 * Units.MiB
+    /// CUDA graph pool, captured after the KV cache is allocated (outside the utilisation budget).
+    public static let vllmCudaGraphBytes: Int64 = 512 * Units.MiB
+    public static let cudaContextBytes: Int64 = 300 * Units.MiB
+    public static let vllmBlockSize = 16
+    /// Default `--max-num-batched-tokens` of current vLLM (V1) `vllm serve`.
+    public static let vllmDefaultBatchedTokens = 8192
+
+    public static func estimate(_ r: EstimateRequest) throws -> Estimate {
+        let m = r.model
+        try validate(r)
+        let pc = try ParamCounter.count(m)
+        let ws = r.weights.size(pc, model: m)
+        let weightBytes = r.measuredWeightBytes ?? ws.bytes
+        let gpus = max(1, r.gpus)
+        let pp = max(1, r.pipelineParallel)
+        let tp = r.tensorParallel ?? max(1, gpus / pp)
+        guard tp * pp <= gpus || r.gpuMemoryBytes == nil else {
+            throw CoreError.invalidInput("tensor parallel \(tp) × pipeline parallel \(pp) needs \(tp * pp) GPUs, only \(gpus) given")
+        }
+        var comps: [Component] = []
+        var notes: [String] = []
+        let weightsFormula = r.measuredWeightBytes != nil
+            ? "measured from the checkpoint's tensor headers"
+            : "\(pc.total) params in \(r.weights.name) = \(Units.format(ws.bitsPerWeight, 3)) bits/weight"
+        comps.append(Component("weights", weightBytes, weightsFormula))
+
+        let seqs = max(1, r.batch)
+        let kv = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
+                              tp: 1, pp: 1, ubatch: r.ubatch, encoderTokens: r.encoderTokens)
+        let kvPerGPU = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
+                                    tp: m.isMLA ? 1 : tp, pp: pp, ubatch: r.ubatch, encoderTokens: r.encoderTokens)
+        if m.kind != .encoder { comps.append(Component("kv_cache", kv.bytes, kv.formula)) }
+        let dtypeBytes = 2.0  // activations in 16-bit
+        let weightsPerGPU = perGPUWeights(pc: pc, ws: ws, model: m, format: r.weights, tp: tp, pp: pp,
+                                          measured: r.measuredWeightBytes)
+
+        var activation: Int64 = 0
+        var overhead: Int64 = 0
+        var kvCapacity: Int64?
+        var maxConcurrency: Double?
+        var gpuLayers: Int?
+        var cpuBytes: Int64?
+        var trainingPerGPU: Int64?
+        var fitsBudget: Int64?  // memory the engine allows itself
+        var gradientBytes: Int64?
+        var optimizerBytes: Int64?
+        let visible = r.gpuVisibleMemoryBytes ?? r.gpuMemoryBytes
+
+        if let t = r.training {
+            let train = try training(r, t, pc: pc, ws: ws, tp: tp)
+            comps += train.components
+            activation = train.activation
+            overhead = train.overhead
+            gradientBytes = train.gradients
+            optimizerBytes = train.optimizer
+            trainingPerGPU = train.perGPU
+        } else {
+            switch r.engine {
+            case .vllm:
+                let tokens = r.maxNumBatchedTokens ?? vllmDefaultBatchedTokens
+                let perTok = activationPerToken(m, tp: tp) * dtypeBytes
+                activation = Int64(Double(tokens) * perTok)
+                comps.append(Component("activation_peak", activation,
+                                       "profiling pass of \(tokens) batched tokens × \(Int(perTok)) B/token (hidden ×3, qkv, gate/up/act of the MLP per GPU, 16-bit)"))
+                let rotary = Int64((m.maxPositionEmbeddings ?? 0) * m.resolvedHeadDim * 2)
+                let nonTorch = vllmNonTorchBytes + (tp > 1 ? vllmNCCLExtraBytes : 0)
+                comps.append(Component("non_torch", nonTorch, "CUDA context, NCCL and allocator outside PyTorch (0.35 GiB\(tp > 1 ? " + 0.25 GiB NCCL for TP" : ""))"))
+                comps.append(Component("rotary_cache", rotary, "cos/sin cache: max_position_embeddings × head_dim × 2 B"))
+                let graphs = r.enforceEager ? 0 : vllmCudaGraphBytes
+                if graphs > 0 { comps.append(Component("cuda_graphs", graphs, "CUDA graph pool (captured after KV allocation, from the 1 − gpu_memory_utilization headroom; --enforce-eager removes it)")) }
+                overhead = (nonTorch + rotary) * Int64(tp * pp) + graphs * Int64(tp * pp)
+                if let mem = visible {
+                    let budget = Int64(Double(mem) * r.gpuMemoryUtilization)
+                    fitsBudget = budget
+                    let availKV = budget - weightsPerGPU - activation - nonTorch - rotary
+                    let w = KVCache.width(m, engine: .vllm, tp: m.isMLA ? 1 : tp)
+                    let perLayerTok = Double(w.k + w.v) * r.kvDType.bytesPerElement
+                    let layersPerGPU = Double(max(1, m.layers)) / Double(pp)
+                    if availKV <= 0 {
+                        kvCapacity = 0
+                        maxConcurrency = 0
+                        notes.append("no memory left for the KV cache: weights and activations exceed \(Units.gib(budget)) (gpu_memory_utilization \(r.gpuMemoryUtilization))")
+                    } else if KVCache.honoursWindows(m, engine: .vllm), m.slidingLayerCount > 0, let win = m.slidingWindow {
+                        let fullLayers = Double(m.layers - m.slidingLayerCount) / Double(pp)
+                        let slideLayers = Double(m.slidingLayerCount) / Double(pp)
+                        let perRequest = perLayerTok * (fullLayers * Double(r.context) + slideLayers * Double(min(r.context, win + vllmBlockSize)))
+                        let conc = Double(availKV) / perRequest
+                        maxConcurrency = conc
+                        kvCapacity = Int64(conc * Double(r.context))
+                        notes.append("hybrid sliding-window model: vLLM reports KV capacity as max_concurrency × max_model_len")
+                    } else {
+                        let blockBytes = perLayerTok * layersPerGPU * Double(vllmBlockSize)
+                        let blocks = blockBytes > 0 ? Int64(Double(availKV) / blockBytes) : 0
+                        kvCapacity = blocks * Int64(vllmBlockSize)
+                        maxConcurrency = Double(kvCapacity!) / Double(max(1, r.context))
+                    }
+                }
+            case .llamaCpp:
+                let nctx = KVCache.pad(r.context * seqs, 256)
+                let kq = r.flashAttention ? 0 : Double(r.ubatch) * Double(nctx) * Double(max(1, m.heads)) * 4
+                let other = Double(r.ubatch) * Double((m.intermediateSize ?? m.moeIntermediateSize ?? 0) + 2 * (m.hiddenSize ?? 0)) * 4
+                activation = Int64(kq + other)
+                comps.append(Component("compute_buffer", activation,
+                                       (r.flashAttention ? "flash attention: no KQ matrix; " : "KQ: n_ubatch \(r.ubatch) × n_ctx \(nctx) × \(m.heads) heads × 4 B; ")
+                                       + "plus n_ubatch × (n_ff + 2 × n_embd) × 4 B"))
+                overhead = cudaContextBytes
+                comps.append(Component("cuda_context", overhead, "CUDA/Metal context and backend buffers (~0.3 GiB)"))
+                if let mem = visible {
+                    fitsBudget = mem
+                    // Partial offload: how many repeating layers fit next to the output layer and buffers.
+                    let L = max(1, m.layers)
+                    let layerW = Double(weightBytes - ws.nonLayerBytes) / Double(L)
+                    let layerKV = Double(kv.bytes) / Double(L)
+                    let fixed = Double(ws.outputBytes > 0 ? ws.outputBytes : ws.embeddingBytes) + Double(activation + overhead)
+                    let room = Double(mem) - fixed
+                    let fitLayers = room <= 0 ? 0 : min(L, Int(room / (layerW + layerKV)))
+                    gpuLayers = fitLayers
+                    let onCPU = Double(L - fitLayers) * (layerW + layerKV) + Double(ws.embeddingBytes)
+                    cpuBytes = Int64(onCPU)
+                    if fitLayers < L {
+                        notes.append("partial offload: \(fitLayers) of \(L) layers fit on the GPU (-ngl \(fitLayers)); \(Units.gib(Int64(onCPU))) of weights and KV stay in CPU RAM")
+                    }
+                }
+            case .transformers:
+                let h = Double(m.hiddenSize ?? 0)
+                let I = Double(m.intermediateSize ?? m.encoderFfnDim ?? 0)
+                let tokens = Double(r.context) * Double(seqs)
+                var act = tokens * (4 * h + 3 * I) * dtypeBytes
+                var f = "batch × seq × (4 × hidden + 3 × intermediate) × 2 B for the largest layer"
+                if !r.flashAttention {
+                    let heads = Double(max(1, m.heads))
+                    let scores = Double(seqs) * heads * Double(r.context) * Double(r.context) * dtypeBytes * 2
+                    act += scores
+                    f += " + eager attention: batch × heads × seq² × 2 B × 2 (scores, softmax)"
+                    comps.append(Component("attention_matrix", Int64(scores), "batch × heads × seq² × 2 B × 2 (eager attention materialises it; flash/SDPA do not)"))
+                }
+                if m.kind != .encoder {
+                    let logits = Double(seqs) * Double(m.vocabSize ?? 0) * 4
+                    act += logits
+                    f += " + logits batch × vocab × 4 B"
+                }
+                activation = Int64(act)
+                comps.append(Component("activations", activation, f))
+                let frag = Int64(Double(kv.bytes + activation) * 0.05)
+                overhead = cudaContextBytes + frag
+                comps.append(Component("cuda_context", cudaContextBytes, "CUDA context (~0.3 GiB)"))
+                comps.append(Component("fragmentation", frag, "PyTorch caching allocator fragmentation, 5% of dynamic memory"))
+                if let mem = visible { fitsBudget = mem }
+            case .quick:
+                overhead = weightBytes / 5
+                comps.append(Component("rule_of_thumb_overhead", overhead, "weights × 0.2 (the 'weights × 1.2' rule; ignores context and batch)"))
+                if let mem = visible { fitsBudget = mem }
+            }
+        }
+
+        let kvInTotal = r.engine == .quick && r.training == nil ? 0 : kv.bytes
+        let total = weightBytes + kvInTotal + activation + overhead + (gradientBytes ?? 0) + (optimizerBytes ?? 0)
+        var perGPU: Int64?
+        var fits: Bool?
+        if let mem = visible {
+            let n = Int64(tp * pp)
+            let perOverhead = overhead / max(1, n)
+            let kvShare = r.engine == .quick && r.training == nil ? 0 : kvPerGPU.bytes
+            let used = trainingPerGPU ?? (weightsPerGPU + kvShare + activation + perOverhead)
+            perGPU = used
+            if r.engine == .vllm && r.training == nil {
+                let graphs = r.enforceEager ? 0 : vllmCudaGraphBytes
+                fits = used - graphs <= (fitsBudget ?? mem)
+            } else if r.engine == .llamaCpp && r.training == nil {
+                fits = (gpuLayers ?? 0) >= max(1, m.layers)
+            } else {
+                fits = used <= (fitsBudget ?? mem)
+            }
+        }
+        if m.kind == .encoder { notes.append("encoder model: no KV cache; activations dominate and grow with batch × sequence length") }
+        if let mtp = Optional(pc.mtp), mtp > 0 { notes.append("next-token-prediction (MTP) layers: \(mtp) params not counted (loaded only for speculative decoding)") }
+
+        return Estimate(
+            model: m.slug, engine: r.engine.rawValue, weights: r.weights.name, kvCache: r.kvDType.name,
+            context: r.context, batch: seqs, gpus: gpus, tensorParallel: tp, pipelineParallel: pp,
+            paramsTotal: pc.total, paramsActive: pc.active, weightsBytes: weightBytes, bitsPerWeight: (ws.bitsPerWeight * 1000).rounded() / 1000,
+            kvCacheBytesPerToken: kv.bytesPerToken, kvCacheBytes: kv.bytes, activationBytes: activation,
+            overheadBytes: overhead, totalBytes: total, ruleOfThumbBytes: weightBytes + weightBytes / 5,
+            components: comps, perGPUBytes: perGPU, weightsBytesPerGPU: visible != nil ? weightsPerGPU : nil,
+            gpuMemoryBytes: visible, fits: fits, kvCapacityTokens: kvCapacity, maxConcurrency: maxConcurrency.map { ($0 * 100).rounded(.down) / 100 },
+            gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes)
+    }
+
+    static func validate(_ r: EstimateRequest) throws {
+        func check(_ v: Int, _ name: String, _ lo: Int, _ hi: Int) throws {
+            if v < lo || v > hi { throw CoreError.invalidInput("\(name) must be between \(lo) and \(hi) (got \(v))") }
+        }
+        try check(r.context, "context", 1, 16_777_216)
+        try check(r.batch, "batch", 1, 1_048_576)
+        try check(r.gpus, "gpus", 1, 4096)
+        try check(r.pipelineParallel, "pipeline parallel", 1, 1024)
+        try check(r.ubatch, "ubatch", 1, 1_048_576)
+        if let t = r.tensorParallel { try check(t, "tensor parallel", 1, 1024) }
+        if let t = r.maxNumBatchedTokens { try check(t, "max-num-batched-tokens", 1, 16_777_216) }
+        if let e = r.encoderTokens { try check(e, "encoder tokens", 1, 16_777_216) }
+        guard r.gpuMemoryUtilization > 0, r.gpuMemoryUtilization <= 1 else {
+            throw CoreError.invalidInput("gpu-memory-utilization must be in (0, 1] (got \(r.gpuMemoryUtilization))")
+        }
+        if let g = r.gpuMemoryBytes, g <= 0 || g > 64 * 1024 * Units.GiB { throw CoreError.invalidInput("gpu memory must be between 1 byte and 64 TiB") }
+        if let g = r.measuredWeightBytes, g < 0 { throw CoreError.invalidInput("measured weight bytes must not be negative") }
+        if let t = r.training {
+            if ![0, 1, 2, 3].contains(t.zeroStage) { throw CoreError.invalidInput("ZeRO stage must be 0, 1, 2 or 3 (got \(t.zeroStage))") }
+            if let rank = t.loraRank { try check(rank, "LoRA rank", 1, 65536) }
+        }
+    }
+
+    /// Peak activation elements per token in one layer (16-bit), per tensor-parallel rank.
+    static func activationPerToken(_ m: Model, tp: Int) -> Double {
+        let h = Double(m.hiddenSize ?? 0)
+        let t = Double(max(1, tp))
+        let qkv: Double
+        if m.isMLA {
+            qkv = Double(m.heads) * Double((m.qkNopeHeadDim ?? 0) + (m.qkRopeHeadDim ?? 0) + (m.vHeadDim ?? 0)) / t
+        } else {
+            qkv = Double(m.heads + 2 * m.kvHeads) * Double(m.resolvedHeadDim) / t
+        }
+        var ffn = Double(m.intermediateSize ?? 0)
+        if m.isMoE {
+            let moeI = Double(["mixtral", "gpt_oss"].contains(m.modelType) ? (m.intermediateSize ?? 0) : (m.moeIntermediateSize ?? m.intermediateSize ?? 0))
+            let shared = Double(m.sharedExpertIntermediateSize ?? (m.nSharedExperts ?? 0) * Int(moeI))
+            ffn = max(m.firstKDenseReplace ?? 0 > 0 ? ffn : 0, Double(m.numExpertsPerTok ?? 1) * moeI + shared)
+        }
+        return 3 * h + qkv + 3 * ffn / t
+    }
+
+    /// Weights held by one GPU: 2-D tensors split across tensor-parallel ranks (K/V projections
+    /// replicated once TP exceeds the KV heads), 1-D tensors replicated, layers split across
+    /// pipeline stages (the embedding and head counted on the busiest stage).
+    static func perGPUWeights(pc: ParamCount, ws: WeightSize, model m: Model, format: WeightFormat, tp: Int, pp: Int, measured: Int64?) -> Int64 {
+        if tp == 1 && pp == 1 { return measured ?? ws.bytes }
+        let ctx = GGUFMix.Context(model: m, tensors: pc.tensors)
+        var layerBytes = 0.0, nonLayer = 0.0
+        for t in pc.tensors where t.part != .mtp {
+            let b = format.bytes(of: t, context: ctx)
+            var share = b
+            if t.is2D {
+                var split = Double(tp)
+                if (t.role == .attnK || t.role == .attnV) && m.kvHeads > 0 && tp > m.kvHeads { split = Double(m.kvHeads) }
+                share = b / split
+            }
+            if t.layer >= 0 && t.part == .main { layerBytes += share } else { nonLayer += share }
+        }
+        var total = layerBytes / Double(pp) + nonLayer
+        if let measured, ws.bytes > 0 { total *= Double(measured) / Double(ws.bytes) }
+        return Int64(total.rounded())
+    }
+}

@@ -1,0 +1,3 @@
+import ServefitCore
+import GRDB
+public enum StoreProbe { public static var count: Int { EmbeddedFiles.all.count } }

@@ -1,0 +1,3 @@
+import ArgumentParser
+import ServefitStore
+print(StoreProbe.count)
