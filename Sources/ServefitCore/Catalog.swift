@@ -133,3 +133,99 @@ public struct Price: Codable, Sendable, Equatable {
         guard (1...days).contains(d) else { throw CoreError.invalidInput("date '\(s)' is not a real day") }
     }
 }
+
+/// A saved deployment question: a model and the options of `estimate` / `rank`.
+public struct Scenario: Codable, Sendable, Equatable {
+    public var name: String
+    public var model: String
+    public var gpu: String?
+    public var gpuCount: Int?
+    public var weights: String?
+    public var kvCache: String?
+    public var engine: String?
+    public var context: Int?
+    public var batch: Int?
+    public var inputTokens: Int?
+    public var outputTokens: Int?
+    /// Every other option, as the CLI takes it (e.g. "max_tpot": "50ms").
+    public var options: [String: String]
+    /// The answer when it was saved (JSON), to say what changed on re-run.
+    public var result: String?
+    public var notes: String?
+    public var createdAt: String?
+    public var updatedAt: String?
+
+    public init(name: String, model: String) { self.name = name; self.model = model; self.options = [:] }
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, gpu, gpuCount = "gpu_count", weights, kvCache = "kv_cache", engine, context, batch
+        case inputTokens = "input_tokens", outputTokens = "output_tokens", options, result, notes
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public func validate() throws {
+        try Model.validateSlug(name)
+        for (k, v) in [("gpu_count", gpuCount), ("context", context), ("batch", batch)] {
+            if let v, v <= 0 || v > 16_777_216 { throw CoreError.invalidInput("scenario '\(name)': \(k) must be positive (got \(v))") }
+        }
+        for (k, v) in [("input_tokens", inputTokens), ("output_tokens", outputTokens)] {
+            if let v, v < 0 || v > 16_777_216 { throw CoreError.invalidInput("scenario '\(name)': \(k) out of range (got \(v))") }
+        }
+    }
+}
+
+/// One entry of the change log.
+public struct ChangeEntry: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var at: String
+    public var actor: String
+    public var entity: String
+    public var key: String
+    public var action: String
+    public var before: String?
+    public var after: String?
+    public init(id: Int64, at: String, actor: String, entity: String, key: String, action: String, before: String?, after: String?) {
+        self.id = id; self.at = at; self.actor = actor; self.entity = entity; self.key = key; self.action = action
+        self.before = before; self.after = after
+    }
+}
+
+/// The whole catalog as one JSON document (export / import / seed files).
+public struct CatalogDocument: Codable, Sendable, Equatable {
+    public var format: String?
+    public var version: Int?
+    public var models: [Model]?
+    public var gpus: [GPU]?
+    public var prices: [Price]?
+    public var scenarios: [Scenario]?
+    public init(models: [Model]? = nil, gpus: [GPU]? = nil, prices: [Price]? = nil, scenarios: [Scenario]? = nil) {
+        self.format = "servefit-catalog"; self.version = 1
+        self.models = models; self.gpus = gpus; self.prices = prices; self.scenarios = scenarios
+    }
+
+    /// Decodes a document, turning decoding failures into one-line messages.
+    public static func decode(_ data: Data) throws -> CatalogDocument {
+        do {
+            return try JSONDecoder().decode(CatalogDocument.self, from: data)
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw CoreError.invalidInput("not valid JSON: \(ctx.debugDescription)")
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw CoreError.invalidInput("missing field '\(key.stringValue)' at \(CatalogDocument.path(ctx.codingPath))")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw CoreError.invalidInput("wrong type at \(CatalogDocument.path(ctx.codingPath)): \(ctx.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw CoreError.invalidInput("missing value at \(CatalogDocument.path(ctx.codingPath))")
+        }
+    }
+
+    public static func path(_ p: [any CodingKey]) -> String {
+        p.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    }
+
+    public func encoded() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try e.encode(self)
+    }
+}
+import Foundation

@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import ServefitCore
+
+/// The servefit catalog: one SQLite database behind GRDB. Every SQL statement of servefit lives
+/// in this module. Writes are transactions and are recorded in the change log with their actor.
+public final class CatalogStore: Sendable {
+    public let writer: any DatabaseWriter
+    /// True when this open created the schema (a brand-new database).
+    public let wasCreated: Bool
+
+    public static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        for file in EmbeddedFiles.all where file.path.hasPrefix("migrations/") && file.path.hasSuffix(".sql") {
+            let id = String(file.path.dropFirst("migrations/".count).dropLast(4))
+            let sql = file.contents
+            m.registerMigration(id) { db in try db.execute(sql: sql) }
+        }
+        return m
+    }
+
+    static func configuration() -> Configuration {
+        var c = Configuration()
+        c.foreignKeysEnabled = true
+        c.busyMode = .timeout(15)
+        return c
+    }
+
+    /// Opens (creating if needed) the database file at `path`, migrates it, and seeds a new one.
+    public static func open(path: String, seedIfNew: Bool = true) throws -> CatalogStore {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw StoreError.unreadable("cannot create folder \(dir): \(error.localizedDescription)")
+            }
+        }
+        let writer: any DatabaseWriter
+        do {
+            writer = try DatabasePool(path: path, configuration: configuration())
+        } catch let e as DatabaseError {
+            throw StoreError.unreadable("cannot open \(path) as a servefit database: \(e.message ?? e.description)")
+        }
+        return try CatalogStore(writer: writer, seedIfNew: seedIfNew, label: path)
+    }
+
+    /// A private in-memory database (tests, dry runs).
+    public static func inMemory(seed: Bool = false) throws -> CatalogStore {
+        try CatalogStore(writer: try DatabaseQueue(configuration: configuration()), seedIfNew: seed, label: ":memory:")
+    }
+
+    init(writer: any DatabaseWriter, seedIfNew: Bool, label: String) throws {
+        self.writer = writer
+        let migrator = CatalogStore.migrator()
+        var created = false
+        do {
+            try writer.write { db in
+                if try migrator.hasBeenSuperseded(db) {
+                    let applied = try migrator.appliedIdentifiers(db)
+                    let known = Set(migrator.migrations)
+                    let unknown = applied.subtracting(known).sorted().joined(separator: ", ")
+                    throw StoreError.newerSchema("\(label) was written by a newer servefit (schema \(unknown)); it is left untouched. Upgrade servefit to use it.")
+                }
+                created = try migrator.appliedIdentifiers(db).isEmpty
+            }
+            try migrator.migrate(writer)
+        } catch let e as StoreError {
+            throw e
+        } catch let e as DatabaseError {
+            throw StoreError.unreadable("\(label) is not a readable servefit database: \(e.message ?? e.description)")
+        }
+        wasCreated = created
+        if created && seedIfNew { _ = try seed(force: false, actor: "servefit-seed") }
+    }
+
+    // MARK: helpers
+
+    static func now() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
+    }
+
+    static func json<T: Encodable>(_ v: T) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return (try? String(data: e.encode(v), encoding: .utf8)) ?? "null"
+    }
+
+    static func log(_ db: Database, entity: String, key: String, action: String, before: String?, after: String?, actor: String) throws {
+        try db.execute(sql: "INSERT INTO change_log(at, actor, entity, key, action, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [now(), actor, entity, key, action, before, after])
+    }
+
+    /// Runs a write transaction, turning SQLite constraint failures into store errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.write(body)
+        } catch let e as StoreError {
+            throw e
+        } catch let e as CoreError {
+            throw StoreError.invalid(e.description)
+        } catch let e as DatabaseError {
+            throw StoreCatalogMapping.map(e)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.read(body)
+        } catch let e as StoreError {
+            throw e
+        } catch let e as CoreError {
+            throw StoreError.invalid(e.description)
+        } catch let e as DatabaseError {
+            throw StoreCatalogMapping.map(e)
+        }
+    }
+
+    // MARK: maintenance
+
+    /// Integrity and foreign-key checks plus validation of every row against the domain rules.
+    public func check() throws -> [String] {
+        try read { db in
+            var problems: [String] = []
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            if integrity != ["ok"] { problems += integrity.map { "integrity: \($0)" } }
+            let fk = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            problems += fk.map { "foreign key: \($0)" }
+            for m in try Self.fetchModels(db) {
+                do { try m.validate() } catch { problems.append("model \(m.slug): \(error)") }
+            }
+            for g in try Self.fetchGPUs(db) {
+                do { try g.validate() } catch { problems.append("gpu \(g.slug): \(error)") }
+            }
+            return problems
+        }
+    }
+
+    /// Online backup through SQLite's backup API into a new file.
+    public func backup(to path: String) throws {
+        if FileManager.default.fileExists(atPath: path) {
+            throw StoreError.duplicate(entity: "backup file", key: path)
+        }
+        do {
+            let dest = try DatabaseQueue(path: path)
+            try writer.backup(to: dest)
+        } catch let e as DatabaseError {
+            throw StoreError.unreadable("backup to \(path) failed: \(e.message ?? e.description)")
+        }
+    }
+
+    public func schemaVersion() throws -> [String] {
+        try read { db in try Array(CatalogStore.migrator().appliedIdentifiers(db)).sorted() }
+    }
+}
+
+enum StoreCatalogMapping {
+    static func map(_ e: DatabaseError) -> StoreError {
+        let msg = e.message ?? e.description
+        switch e.resultCode {
+        case .SQLITE_CONSTRAINT:
+            if msg.contains("UNIQUE") { return .duplicate(entity: "row", key: msg) }
+            if msg.contains("FOREIGN KEY") { return .inUse("still referenced: \(msg)") }
+            return .invalid("rejected by the catalog's constraints: \(msg)")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return .unreadable("the database file is damaged or not a database: \(msg)")
+        case .SQLITE_READONLY:
+            return .unreadable("the database is read-only: \(msg)")
+        case .SQLITE_FULL:
+            return .unreadable("the disk is full: \(msg)")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .conflict("the database stayed locked by another writer: \(msg)")
+        default:
+            return .unreadable("database error: \(msg)")
+        }
+    }
+}

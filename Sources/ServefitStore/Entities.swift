@@ -1,0 +1,385 @@
+import Foundation
+import GRDB
+import ServefitCore
+
+public struct ModelFilter: Sendable {
+    public var family: String?
+    public var kind: String?
+    public var tag: String?
+    public init(family: String? = nil, kind: String? = nil, tag: String? = nil) { self.family = family; self.kind = kind; self.tag = tag }
+}
+
+public struct GPUFilter: Sendable {
+    public var vendor: String?
+    public var minMemoryBytes: Int64?
+    public var minBandwidthGBPerS: Double?
+    public init(vendor: String? = nil, minMemoryBytes: Int64? = nil, minBandwidthGBPerS: Double? = nil) {
+        self.vendor = vendor; self.minMemoryBytes = minMemoryBytes; self.minBandwidthGBPerS = minBandwidthGBPerS
+    }
+}
+
+public struct PriceFilter: Sendable {
+    public var gpu: String?
+    public var provider: String?
+    public var pricingModel: PricingModel?
+    public var latestOnly: Bool
+    public init(gpu: String? = nil, provider: String? = nil, pricingModel: PricingModel? = nil, latestOnly: Bool = false) {
+        self.gpu = gpu; self.provider = provider; self.pricingModel = pricingModel; self.latestOnly = latestOnly
+    }
+}
+
+// MARK: models
+
+extension CatalogStore {
+    public func models(_ f: ModelFilter = ModelFilter()) throws -> [Model] {
+        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let fam = f.family { conds.append("(model_type = ? OR model_type LIKE ? ESCAPE '\\')"); args += [fam.lowercased(), Self.likePrefix(fam.lowercased()) + "\\_%"] }
+        if let k = f.kind { conds.append("kind = ?"); args.append(k) }
+        if let t = f.tag { conds.append("EXISTS (SELECT 1 FROM json_each(model.tags) WHERE value = ?)"); args.append(t) }
+        let clause = conds.isEmpty ? "" : "WHERE " + conds.joined(separator: " AND ")
+        return try read { db in try Self.fetchModels(db, where: clause, arguments: StatementArguments(args)) }
+    }
+
+    static func likePrefix(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    /// A model by slug or Hugging Face repo id.
+    public func model(_ key: String) throws -> Model {
+        try read { db in try Self.findModel(db, key) }
+    }
+
+    static func findModel(_ db: Database, _ key: String) throws -> Model {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ? OR hf_repo = ? ORDER BY slug = ? DESC LIMIT 1",
+                                         arguments: [key, key, key]) else {
+            throw StoreError.notFound(entity: "model", key: key)
+        }
+        return try model(from: row)
+    }
+
+    static func modelID(_ db: Database, _ key: String) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM model WHERE slug = ? OR hf_repo = ? ORDER BY slug = ? DESC LIMIT 1",
+                                          arguments: [key, key, key]) else {
+            throw StoreError.notFound(entity: "model", key: key)
+        }
+        return id
+    }
+
+    @discardableResult
+    public func addModel(_ m: Model, actor: String) throws -> Model {
+        try write { db in try Self.insertModel(db, m, actor: actor, origin: "user", action: "create") }
+    }
+
+    static func insertModel(_ db: Database, _ m: Model, actor: String, origin: String, action: String) throws -> Model {
+        try m.validate()
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE slug = ?", arguments: [m.slug]) == true {
+            throw StoreError.duplicate(entity: "model", key: m.slug)
+        }
+        if let repo = m.hfRepo, try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE hf_repo = ?", arguments: [repo]) == true {
+            throw StoreError.duplicate(entity: "model with hf_repo", key: repo)
+        }
+        var row = m
+        let t = now()
+        row.createdAt = m.createdAt ?? t
+        row.updatedAt = m.updatedAt ?? t
+        var values = try modelRowValues(row)
+        values["origin"] = origin.databaseValue
+        try insert(db, table: "model", values: values)
+        try log(db, entity: "model", key: m.slug, action: action, before: nil, after: json(row), actor: actor)
+        return row
+    }
+
+    /// Replaces a model's fields (slug changes allowed); the row becomes the user's own.
+    @discardableResult
+    public func updateModel(_ key: String, to new: Model, actor: String) throws -> Model {
+        try write { db in try Self.replaceModel(db, key, new, actor: actor, origin: "user", action: "update") }
+    }
+
+    static func replaceModel(_ db: Database, _ key: String, _ new: Model, actor: String, origin: String, action: String, keepTimes: Bool = false) throws -> Model {
+        try new.validate()
+        let old = try findModel(db, key)
+        let id = try modelID(db, key)
+        if new.slug != old.slug, try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE slug = ?", arguments: [new.slug]) == true {
+            throw StoreError.duplicate(entity: "model", key: new.slug)
+        }
+        if let repo = new.hfRepo, try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE hf_repo = ? AND id != ?", arguments: [repo, id]) == true {
+            throw StoreError.duplicate(entity: "model with hf_repo", key: repo)
+        }
+        var row = new
+        row.createdAt = keepTimes ? (new.createdAt ?? old.createdAt) : old.createdAt
+        row.updatedAt = keepTimes ? (new.updatedAt ?? now()) : now()
+        var values = try modelRowValues(row)
+        values["origin"] = origin.databaseValue
+        try update(db, table: "model", id: id, values: values)
+        try log(db, entity: "model", key: new.slug, action: action, before: json(old), after: json(row), actor: actor)
+        return row
+    }
+
+    public func removeModel(_ key: String, actor: String) throws {
+        try write { db in
+            let old = try Self.findModel(db, key)
+            let id = try Self.modelID(db, key)
+            let uses = try Int.fetchOne(db, sql: "SELECT count(*) FROM scenario WHERE model_id = ?", arguments: [id]) ?? 0
+            if uses > 0 { throw StoreError.inUse("model '\(old.slug)' is used by \(uses) scenario(s); remove them first") }
+            if try String.fetchOne(db, sql: "SELECT origin FROM model WHERE id = ?", arguments: [id]) == "seed" {
+                try db.execute(sql: "INSERT OR IGNORE INTO seed_skip(entity, key) VALUES ('model', ?)", arguments: [old.slug])
+            }
+            try db.execute(sql: "DELETE FROM model WHERE id = ?", arguments: [id])
+            try Self.log(db, entity: "model", key: old.slug, action: "delete", before: Self.json(old), after: nil, actor: actor)
+        }
+    }
+}
+
+// MARK: GPUs
+
+extension CatalogStore {
+    public func gpus(_ f: GPUFilter = GPUFilter()) throws -> [GPU] {
+        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let v = f.vendor { conds.append("vendor = ? COLLATE NOCASE"); args.append(v) }
+        if let m = f.minMemoryBytes { conds.append("memory_bytes >= ?"); args.append(m) }
+        if let b = f.minBandwidthGBPerS { conds.append("bandwidth_gb_per_s >= ?"); args.append(b) }
+        let clause = conds.isEmpty ? "" : "WHERE " + conds.joined(separator: " AND ")
+        return try read { db in try Self.fetchGPUs(db, where: clause, arguments: StatementArguments(args)) }
+    }
+
+    public func gpu(_ slug: String) throws -> GPU {
+        try read { db in try Self.findGPU(db, slug) }
+    }
+
+    static func findGPU(_ db: Database, _ slug: String) throws -> GPU {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM gpu WHERE slug = ?", arguments: [slug]) else {
+            throw StoreError.notFound(entity: "gpu", key: slug)
+        }
+        return gpu(from: row)
+    }
+
+    static func gpuID(_ db: Database, _ slug: String) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM gpu WHERE slug = ?", arguments: [slug]) else {
+            throw StoreError.notFound(entity: "gpu", key: slug)
+        }
+        return id
+    }
+
+    @discardableResult
+    public func addGPU(_ g: GPU, actor: String) throws -> GPU {
+        try write { db in try Self.insertGPU(db, g, actor: actor, origin: "user", action: "create"); return g }
+    }
+
+    static func insertGPU(_ db: Database, _ g: GPU, actor: String, origin: String, action: String, times: (String, String)? = nil) throws {
+        try g.validate()
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM gpu WHERE slug = ?", arguments: [g.slug]) == true {
+            throw StoreError.duplicate(entity: "gpu", key: g.slug)
+        }
+        var v = gpuRowValues(g)
+        let t = now()
+        v["created_at"] = (times?.0 ?? t).databaseValue
+        v["updated_at"] = (times?.1 ?? t).databaseValue
+        v["origin"] = origin.databaseValue
+        try insert(db, table: "gpu", values: v)
+        try log(db, entity: "gpu", key: g.slug, action: action, before: nil, after: json(g), actor: actor)
+    }
+
+    @discardableResult
+    public func updateGPU(_ slug: String, to new: GPU, actor: String) throws -> GPU {
+        try write { db in try Self.replaceGPU(db, slug, new, actor: actor, origin: "user", action: "update"); return new }
+    }
+
+    static func replaceGPU(_ db: Database, _ slug: String, _ new: GPU, actor: String, origin: String, action: String) throws {
+        try new.validate()
+        let old = try findGPU(db, slug)
+        let id = try gpuID(db, slug)
+        if new.slug != slug, try Bool.fetchOne(db, sql: "SELECT 1 FROM gpu WHERE slug = ?", arguments: [new.slug]) == true {
+            throw StoreError.duplicate(entity: "gpu", key: new.slug)
+        }
+        var v = gpuRowValues(new)
+        v["updated_at"] = now().databaseValue
+        v["origin"] = origin.databaseValue
+        try update(db, table: "gpu", id: id, values: v)
+        try log(db, entity: "gpu", key: new.slug, action: action, before: json(old), after: json(new), actor: actor)
+    }
+
+    /// Removes a GPU; its prices go with it only when `withPrices` is set.
+    public func removeGPU(_ slug: String, withPrices: Bool, actor: String) throws {
+        try write { db in
+            let old = try Self.findGPU(db, slug)
+            let id = try Self.gpuID(db, slug)
+            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM gpu_price WHERE gpu_id = ?", arguments: [id]) ?? 0
+            if n > 0 && !withPrices { throw StoreError.inUse("gpu '\(slug)' has \(n) price row(s); pass --with-prices to remove them too") }
+            if try String.fetchOne(db, sql: "SELECT origin FROM gpu WHERE id = ?", arguments: [id]) == "seed" {
+                try db.execute(sql: "INSERT OR IGNORE INTO seed_skip(entity, key) VALUES ('gpu', ?)", arguments: [slug])
+            }
+            try db.execute(sql: "DELETE FROM gpu WHERE id = ?", arguments: [id])
+            try Self.log(db, entity: "gpu", key: slug, action: "delete", before: Self.json(old), after: nil, actor: actor)
+        }
+    }
+}
+
+// MARK: prices
+
+extension CatalogStore {
+    static let priceSelect = "SELECT p.*, g.slug AS gpu_slug FROM %@ p JOIN gpu g ON g.id = p.gpu_id"
+
+    public func prices(_ f: PriceFilter = PriceFilter()) throws -> [Price] {
+        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let g = f.gpu { conds.append("g.slug = ?"); args.append(g) }
+        if let p = f.provider { conds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
+        if let pm = f.pricingModel { conds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
+        let table = f.latestOnly ? "current_gpu_price" : "gpu_price"
+        let sql = String(format: Self.priceSelect, table) + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND "))
+            + " ORDER BY g.slug, p.provider, p.pricing_model, p.as_of, ifnull(p.instance, ''), ifnull(p.region, '')"
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.price(from:)) }
+    }
+
+    /// The cheapest current price per GPU (optionally narrowed to a provider / pricing model), joined in SQL.
+    public func cheapestCurrentPrices(provider: String? = nil, pricingModel: PricingModel? = nil) throws -> [String: Price] {
+        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let p = provider { conds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
+        if let pm = pricingModel { conds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
+        let sql = String(format: Self.priceSelect, "current_gpu_price") + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND "))
+            + " ORDER BY g.slug, p.usd_per_gpu_hour, p.provider"
+        return try read { db in
+            var best: [String: Price] = [:]
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+                let p = Self.price(from: row)
+                if best[p.gpu] == nil { best[p.gpu] = p }
+            }
+            return best
+        }
+    }
+
+    @discardableResult
+    public func addPrice(_ p: Price, actor: String) throws -> Price {
+        try write { db in try Self.insertPrice(db, p, actor: actor, origin: "user", action: "create") }
+    }
+
+    static func priceKey(_ p: Price) -> String {
+        [p.gpu, p.provider, p.pricingModel.rawValue, p.instance ?? "", p.region ?? "", p.asOf].joined(separator: "|")
+    }
+
+    static func priceExists(_ db: Database, _ p: Price, gpuID: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT 1 FROM gpu_price WHERE gpu_id = ? AND provider = ? AND pricing_model = ?
+              AND ifnull(instance, '') = ? AND ifnull(region, '') = ? AND as_of = ?
+            """, arguments: [gpuID, p.provider, p.pricingModel.rawValue, p.instance ?? "", p.region ?? "", p.asOf]) == true
+    }
+
+    static func insertPrice(_ db: Database, _ p: Price, actor: String, origin: String, action: String) throws -> Price {
+        try p.validate()
+        let gid: Int64
+        do { gid = try gpuID(db, p.gpu) } catch { throw StoreError.invalid("price names unknown gpu '\(p.gpu)' (add it with `servefit gpu add` first)") }
+        if try priceExists(db, p, gpuID: gid) { throw StoreError.duplicate(entity: "price", key: priceKey(p)) }
+        try db.execute(sql: """
+            INSERT INTO gpu_price(gpu_id, provider, instance, region, pricing_model, usd_per_gpu_hour, as_of, source, origin, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [gid, p.provider, p.instance, p.region, p.pricingModel.rawValue, p.usdPerGPUHour, p.asOf, p.source, origin, now()])
+        var out = p
+        out.id = db.lastInsertedRowID
+        try log(db, entity: "price", key: priceKey(p), action: action, before: nil, after: json(out), actor: actor)
+        return out
+    }
+
+    public func removePrice(id: Int64, actor: String) throws {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: String(format: Self.priceSelect, "gpu_price") + " WHERE p.id = ?", arguments: [id]) else {
+                throw StoreError.notFound(entity: "price", key: String(id))
+            }
+            let p = Self.price(from: row)
+            if (row["origin"] as String?) == "seed" {
+                try db.execute(sql: "INSERT OR IGNORE INTO seed_skip(entity, key) VALUES ('price', ?)", arguments: [Self.priceKey(p)])
+            }
+            try db.execute(sql: "DELETE FROM gpu_price WHERE id = ?", arguments: [id])
+            try Self.log(db, entity: "price", key: Self.priceKey(p), action: "delete", before: Self.json(p), after: nil, actor: actor)
+        }
+    }
+}
+
+// MARK: scenarios and history
+
+extension CatalogStore {
+    static let scenarioSelect = """
+        SELECT s.*, m.slug AS model_slug, g.slug AS gpu_slug FROM scenario s
+        JOIN model m ON m.id = s.model_id LEFT JOIN gpu g ON g.id = s.gpu_id
+        """
+
+    public func scenarios() throws -> [Scenario] {
+        try read { db in try Row.fetchAll(db, sql: Self.scenarioSelect + " ORDER BY s.name").map(Self.scenario(from:)) }
+    }
+
+    public func scenario(_ name: String) throws -> Scenario {
+        try read { db in try Self.findScenario(db, name) }
+    }
+
+    static func findScenario(_ db: Database, _ name: String) throws -> Scenario {
+        guard let row = try Row.fetchOne(db, sql: scenarioSelect + " WHERE s.name = ?", arguments: [name]) else {
+            throw StoreError.notFound(entity: "scenario", key: name)
+        }
+        return try scenario(from: row)
+    }
+
+    /// Saves a scenario; `replace` overwrites one of the same name.
+    @discardableResult
+    public func saveScenario(_ s: Scenario, replace: Bool = false, actor: String) throws -> Scenario {
+        try write { db in try Self.upsertScenario(db, s, replace: replace, actor: actor, action: nil) }
+    }
+
+    static func upsertScenario(_ db: Database, _ s: Scenario, replace: Bool, actor: String, action: String?) throws -> Scenario {
+        try s.validate()
+        let mid = try modelID(db, s.model)
+        let gid = try s.gpu.map { try gpuID(db, $0) }
+        let existing = try? findScenario(db, s.name)
+        if existing != nil && !replace { throw StoreError.duplicate(entity: "scenario", key: s.name) }
+        let t = now()
+        var out = s
+        out.createdAt = s.createdAt ?? existing?.createdAt ?? t
+        out.updatedAt = s.updatedAt ?? t
+        let values: [String: DatabaseValue] = [
+            "name": s.name.databaseValue, "model_id": mid.databaseValue, "gpu_id": gid.databaseValue,
+            "gpu_count": s.gpuCount.databaseValue, "weights": s.weights.databaseValue, "kv_cache": s.kvCache.databaseValue,
+            "engine": s.engine.databaseValue, "context": s.context.databaseValue, "batch": s.batch.databaseValue,
+            "input_tokens": s.inputTokens.databaseValue, "output_tokens": s.outputTokens.databaseValue,
+            "options_json": json(s.options).databaseValue, "result_json": s.result.databaseValue, "notes": s.notes.databaseValue,
+            "created_at": out.createdAt!.databaseValue, "updated_at": out.updatedAt!.databaseValue,
+        ]
+        if existing != nil {
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM scenario WHERE name = ?", arguments: [s.name])!
+            try update(db, table: "scenario", id: id, values: values)
+        } else {
+            try insert(db, table: "scenario", values: values)
+        }
+        try log(db, entity: "scenario", key: s.name, action: action ?? (existing == nil ? "create" : "update"),
+                before: existing.map { json($0) }, after: json(out), actor: actor)
+        return out
+    }
+
+    public func removeScenario(_ name: String, actor: String) throws {
+        try write { db in
+            let old = try Self.findScenario(db, name)
+            try db.execute(sql: "DELETE FROM scenario WHERE name = ?", arguments: [name])
+            try Self.log(db, entity: "scenario", key: name, action: "delete", before: Self.json(old), after: nil, actor: actor)
+        }
+    }
+
+    public func history(entity: String? = nil, key: String? = nil, limit: Int = 50) throws -> [ChangeEntry] {
+        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let e = entity { conds.append("entity = ?"); args.append(e) }
+        if let k = key { conds.append("key = ?"); args.append(k) }
+        args.append(max(1, min(limit, 1_000_000)))
+        let sql = "SELECT * FROM change_log" + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
+                ChangeEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], entity: $0["entity"], key: $0["key"],
+                            action: $0["action"], before: $0["before_json"], after: $0["after_json"])
+            }
+        }
+    }
+
+    public func counts() throws -> (models: Int, gpus: Int, prices: Int, scenarios: Int, changes: Int) {
+        try read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM model") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM gpu") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM gpu_price") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM scenario") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log") ?? 0)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import ServefitCore
+
+// Row mapping for the catalog's entities. Column names are the JSON keys of the domain types.
+
+extension CatalogStore {
+    static let modelArrayColumns: Set<String> = ["architectures", "layer_types", "mlp_only_layers", "tags"]
+    static let modelBoolColumns: Set<String> = ["tie_word_embeddings", "attention_bias", "use_sliding_window",
+                                                "new_decoder_architecture", "multi_query", "parallel_attn", "bias"]
+    static let modelColumns: [String] = Model.CodingKeys.allCases.map(\.rawValue)
+
+    static func modelRowValues(_ m: Model) throws -> [String: DatabaseValue] {
+        let data = try JSONEncoder().encode(m)
+        guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        var out: [String: DatabaseValue] = [:]
+        for col in modelColumns {
+            guard let v = dict[col], !(v is NSNull) else { out[col] = .null; continue }
+            if modelArrayColumns.contains(col) {
+                let d = try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])
+                out[col] = String(decoding: d, as: UTF8.self).databaseValue
+            } else if modelBoolColumns.contains(col) {
+                out[col] = ((v as? Bool) == true ? 1 : 0).databaseValue
+            } else if let s = v as? String {
+                out[col] = s.databaseValue
+            } else if let n = v as? NSNumber {
+                out[col] = n.int64Value.databaseValue
+            }
+        }
+        return out
+    }
+
+    static func model(from row: Row) throws -> Model {
+        var dict: [String: Any] = [:]
+        for col in modelColumns {
+            let dbv: DatabaseValue = row[col] ?? .null
+            if dbv.isNull { continue }
+            if modelArrayColumns.contains(col), let s = String.fromDatabaseValue(dbv),
+               let v = try? JSONSerialization.jsonObject(with: Data(s.utf8)) {
+                dict[col] = v
+            } else if modelBoolColumns.contains(col), let i = Int64.fromDatabaseValue(dbv) {
+                dict[col] = i != 0
+            } else if let i = Int64.fromDatabaseValue(dbv), !(dbv.storage.value is String) {
+                dict[col] = i
+            } else if let s = String.fromDatabaseValue(dbv) {
+                dict[col] = s
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: dict)
+        return try JSONDecoder().decode(Model.self, from: data)
+    }
+
+    static func fetchModels(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [Model] {
+        try Row.fetchAll(db, sql: "SELECT * FROM model \(clause) ORDER BY slug", arguments: arguments).map(model(from:))
+    }
+
+    static func gpuRowValues(_ g: GPU) -> [String: DatabaseValue] {
+        [
+            "slug": g.slug.databaseValue, "vendor": g.vendor.databaseValue, "name": g.name.databaseValue,
+            "form_factor": g.formFactor.databaseValue, "memory_bytes": g.memoryBytes.databaseValue,
+            "memory_type": g.memoryType.databaseValue, "bandwidth_gb_per_s": g.bandwidthGBPerS.databaseValue,
+            "tflops_fp32": g.tflops.fp32.databaseValue, "tflops_tf32": g.tflops.tf32.databaseValue,
+            "tflops_fp16": g.tflops.fp16.databaseValue, "tflops_bf16": g.tflops.bf16.databaseValue,
+            "tflops_fp8": g.tflops.fp8.databaseValue, "tflops_int8": g.tflops.int8.databaseValue,
+            "tflops_fp4": g.tflops.fp4.databaseValue, "tdp_w": g.tdpW.databaseValue,
+            "interconnect": g.interconnect.databaseValue, "interconnect_gb_per_s": g.interconnectGBPerS.databaseValue,
+            "launch_year": g.launchYear.databaseValue, "source": g.source.databaseValue, "notes": g.notes.databaseValue,
+        ]
+    }
+
+    static func gpu(from row: Row) -> GPU {
+        var g = GPU(slug: row["slug"], vendor: row["vendor"], name: row["name"], memoryBytes: row["memory_bytes"],
+                    bandwidthGBPerS: row["bandwidth_gb_per_s"],
+                    tflops: TFLOPS(fp32: row["tflops_fp32"], tf32: row["tflops_tf32"], fp16: row["tflops_fp16"], bf16: row["tflops_bf16"],
+                                   fp8: row["tflops_fp8"], int8: row["tflops_int8"], fp4: row["tflops_fp4"]))
+        g.formFactor = row["form_factor"]; g.memoryType = row["memory_type"]; g.tdpW = row["tdp_w"]
+        g.interconnect = row["interconnect"]; g.interconnectGBPerS = row["interconnect_gb_per_s"]
+        g.launchYear = row["launch_year"]; g.source = row["source"]; g.notes = row["notes"]
+        return g
+    }
+
+    static func fetchGPUs(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [GPU] {
+        try Row.fetchAll(db, sql: "SELECT * FROM gpu \(clause) ORDER BY slug", arguments: arguments).map(gpu(from:))
+    }
+
+    static func price(from row: Row) -> Price {
+        var p = Price(gpu: row["gpu_slug"], provider: row["provider"],
+                      pricingModel: PricingModel(rawValue: row["pricing_model"]) ?? .onDemand,
+                      usdPerGPUHour: row["usd_per_gpu_hour"], asOf: row["as_of"], source: row["source"])
+        p.id = row["id"]; p.instance = row["instance"]; p.region = row["region"]
+        return p
+    }
+
+    static func scenario(from row: Row) throws -> Scenario {
+        var s = Scenario(name: row["name"], model: row["model_slug"])
+        s.gpu = row["gpu_slug"]; s.gpuCount = row["gpu_count"]; s.weights = row["weights"]; s.kvCache = row["kv_cache"]
+        s.engine = row["engine"]; s.context = row["context"]; s.batch = row["batch"]
+        s.inputTokens = row["input_tokens"]; s.outputTokens = row["output_tokens"]
+        let opts: String = row["options_json"] ?? "{}"
+        s.options = (try? JSONDecoder().decode([String: String].self, from: Data(opts.utf8))) ?? [:]
+        s.result = row["result_json"]; s.notes = row["notes"]
+        s.createdAt = row["created_at"]; s.updatedAt = row["updated_at"]
+        return s
+    }
+
+    static func insert(_ db: Database, table: String, values: [String: DatabaseValue]) throws {
+        let cols = values.keys.sorted()
+        let sql = "INSERT INTO \(table) (\(cols.joined(separator: ", "))) VALUES (\(cols.map { _ in "?" }.joined(separator: ", ")))"
+        try db.execute(sql: sql, arguments: StatementArguments(cols.map { values[$0]! }))
+    }
+
+    static func update(_ db: Database, table: String, id: Int64, values: [String: DatabaseValue]) throws {
+        let cols = values.keys.sorted()
+        let sql = "UPDATE \(table) SET \(cols.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
+        try db.execute(sql: sql, arguments: StatementArguments(cols.map { values[$0]! } + [id.databaseValue]))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import ServefitCore
+
+/// What a seed or import did, per entity.
+public struct ChangeReport: Codable, Sendable, Equatable {
+    public var added: [String: Int] = [:]
+    public var changed: [String: Int] = [:]
+    public var unchanged: [String: Int] = [:]
+    public var skipped: [String: Int] = [:]
+    public var details: [String] = []
+    public var dryRun = false
+    public init() {}
+
+    mutating func count(_ kind: WritableKeyPath<ChangeReport, [String: Int]>, _ entity: String, _ detail: String? = nil) {
+        self[keyPath: kind][entity, default: 0] += 1
+        if let detail { details.append(detail) }
+    }
+
+    enum CodingKeys: String, CodingKey { case added, changed, unchanged, skipped, details, dryRun = "dry_run" }
+}
+
+extension CatalogStore {
+    /// The reference data bundled in the binary (`seed/*.json`), merged into one document.
+    public static func seedDocument() throws -> CatalogDocument {
+        var doc = CatalogDocument(models: [], gpus: [], prices: [], scenarios: [])
+        for f in EmbeddedFiles.all where f.path.hasPrefix("seed/") && f.path.hasSuffix(".json") {
+            let part: CatalogDocument
+            do { part = try CatalogDocument.decode(Data(f.contents.utf8)) } catch {
+                throw StoreError.invalid("bundled \(f.path) is invalid: \(error)")
+            }
+            doc.models! += part.models ?? []
+            doc.gpus! += part.gpus ?? []
+            doc.prices! += part.prices ?? []
+        }
+        return doc
+    }
+
+    /// Idempotent upsert of the bundled reference data. Rows a user edited or removed are left
+    /// alone unless `force`; seed rows the user never touched follow the newer seed.
+    @discardableResult
+    public func seed(force: Bool, actor: String) throws -> ChangeReport {
+        let doc = try Self.seedDocument()
+        return try write { db in
+            var r = ChangeReport()
+            func skipped(_ entity: String, _ key: String) throws -> Bool {
+                if force { return false }
+                return try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_skip WHERE entity = ? AND key = ?", arguments: [entity, key]) == true
+            }
+            for g in doc.gpus ?? [] {
+                if try skipped("gpu", g.slug) { r.count(\.skipped, "gpus"); continue }
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM gpu WHERE slug = ?", arguments: [g.slug]) {
+                    let existing = Self.gpu(from: row)
+                    if existing == g { r.count(\.unchanged, "gpus"); continue }
+                    if (row["origin"] as String?) == "user" && !force { r.count(\.skipped, "gpus", "gpu \(g.slug): kept your edit"); continue }
+                    try Self.replaceGPU(db, g.slug, g, actor: actor, origin: "seed", action: "seed")
+                    r.count(\.changed, "gpus")
+                } else {
+                    try Self.insertGPU(db, g, actor: actor, origin: "seed", action: "seed")
+                    r.count(\.added, "gpus")
+                }
+            }
+            for m in doc.models ?? [] {
+                if try skipped("model", m.slug) { r.count(\.skipped, "models"); continue }
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ?", arguments: [m.slug]) {
+                    var existing = try Self.model(from: row)
+                    existing.createdAt = nil; existing.updatedAt = nil
+                    if existing == m { r.count(\.unchanged, "models"); continue }
+                    if (row["origin"] as String?) == "user" && !force { r.count(\.skipped, "models", "model \(m.slug): kept your edit"); continue }
+                    _ = try Self.replaceModel(db, m.slug, m, actor: actor, origin: "seed", action: "seed")
+                    r.count(\.changed, "models")
+                } else {
+                    _ = try Self.insertModel(db, m, actor: actor, origin: "seed", action: "seed")
+                    r.count(\.added, "models")
+                }
+            }
+            for p in doc.prices ?? [] {
+                if try skipped("price", Self.priceKey(p)) { r.count(\.skipped, "prices"); continue }
+                let gid = try Self.gpuID(db, p.gpu)
+                if try Self.priceExists(db, p, gpuID: gid) { r.count(\.unchanged, "prices"); continue }
+                _ = try Self.insertPrice(db, p, actor: actor, origin: "seed", action: "seed")
+                r.count(\.added, "prices")
+            }
+            if force { try db.execute(sql: "DELETE FROM seed_skip") }
+            return r
+        }
+    }
+
+    /// The whole catalog as one document, in a stable order.
+    public func export() throws -> CatalogDocument {
+        let models = try self.models()
+        let gpus = try self.gpus()
+        let prices = try self.prices().map { p -> Price in var q = p; q.id = nil; return q }
+        let scenarios = try self.scenarios()
+        return CatalogDocument(models: models, gpus: gpus, prices: prices, scenarios: scenarios)
+    }
+
+    /// Imports a document all-or-nothing: models, GPUs and scenarios are added or replaced by key,
+    /// prices added when new. Any invalid row aborts the whole import; `dryRun` rolls back.
+    public func importDocument(_ doc: CatalogDocument, dryRun: Bool, actor: String) throws -> ChangeReport {
+        if let f = doc.format, f != "servefit-catalog" { throw StoreError.invalid("not a servefit catalog document (format '\(f)')") }
+        if let v = doc.version, v > 1 { throw StoreError.invalid("catalog document version \(v) is newer than this servefit understands (1)") }
+        for (kind, keys) in [("model", (doc.models ?? []).map(\.slug)), ("gpu", (doc.gpus ?? []).map(\.slug)),
+                             ("scenario", (doc.scenarios ?? []).map(\.name)), ("price", (doc.prices ?? []).map(Self.priceKey))] {
+            var seen = Set<String>()
+            for k in keys where !seen.insert(k).inserted { throw StoreError.duplicate(entity: "\(kind) (twice in the file)", key: k) }
+        }
+        var report = ChangeReport()
+        report.dryRun = dryRun
+        struct Rollback: Error {}
+        do {
+            try write { db in
+                for g in doc.gpus ?? [] {
+                    if let old = try? Self.findGPU(db, g.slug) {
+                        if old == g { report.count(\.unchanged, "gpus"); continue }
+                        try Self.replaceGPU(db, g.slug, g, actor: actor, origin: "user", action: "import")
+                        report.count(\.changed, "gpus", "gpu \(g.slug): changed")
+                    } else {
+                        try Self.insertGPU(db, g, actor: actor, origin: "user", action: "import")
+                        report.count(\.added, "gpus", "gpu \(g.slug): added")
+                    }
+                }
+                for m in doc.models ?? [] {
+                    if let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ?", arguments: [m.slug]) {
+                        let old = try Self.model(from: row)
+                        var a = old, b = m
+                        a.createdAt = nil; a.updatedAt = nil; b.createdAt = nil; b.updatedAt = nil
+                        if a == b { report.count(\.unchanged, "models"); continue }
+                        _ = try Self.replaceModel(db, m.slug, m, actor: actor, origin: "user", action: "import", keepTimes: true)
+                        report.count(\.changed, "models", "model \(m.slug): changed")
+                    } else {
+                        _ = try Self.insertModel(db, m, actor: actor, origin: "user", action: "import")
+                        report.count(\.added, "models", "model \(m.slug): added")
+                    }
+                }
+                for p in doc.prices ?? [] {
+                    let gid: Int64
+                    do { gid = try Self.gpuID(db, p.gpu) } catch { throw StoreError.invalid("price names unknown gpu '\(p.gpu)'") }
+                    if try Self.priceExists(db, p, gpuID: gid) { report.count(\.unchanged, "prices"); continue }
+                    _ = try Self.insertPrice(db, p, actor: actor, origin: "user", action: "import")
+                    report.count(\.added, "prices")
+                }
+                for s in doc.scenarios ?? [] {
+                    let existed = (try? Self.findScenario(db, s.name)) != nil
+                    if existed, let old = try? Self.findScenario(db, s.name), old == s { report.count(\.unchanged, "scenarios"); continue }
+                    _ = try Self.upsertScenario(db, s, replace: true, actor: actor, action: "import")
+                    report.count(existed ? \.changed : \.added, "scenarios")
+                }
+                if dryRun { throw Rollback() }
+            }
+        } catch is Rollback {
+            return report
+        }
+        return report
+    }
+}

@@ -1,0 +1,29 @@
+import ServefitCore
+
+/// Errors of the storage layer. The CLI maps them to exit codes, the server to HTTP statuses.
+public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
+    case notFound(entity: String, key: String)
+    case duplicate(entity: String, key: String)
+    /// Bad data: validation failed (wraps the core's message).
+    case invalid(String)
+    /// The database was written by a newer servefit; it is left untouched.
+    case newerSchema(String)
+    /// The file is not a servefit/SQLite database, or is damaged.
+    case unreadable(String)
+    /// A row is still referenced (a model used by a scenario, ...).
+    case inUse(String)
+    /// A write lost a race (stale ETag / changed since read).
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let e, let k): return "no \(e) '\(k)' in the catalog"
+        case .duplicate(let e, let k): return "\(e) '\(k)' already exists"
+        case .invalid(let m): return m
+        case .newerSchema(let m): return m
+        case .unreadable(let m): return m
+        case .inUse(let m): return m
+        case .conflict(let m): return m
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import ServefitCore
+import ServefitStore
+
+struct EstimateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimate",
+        abstract: "Memory for serving or training a model: weights, KV cache, activations, engine overheads.",
+        discussion: """
+            --model takes a catalog slug, a Hugging Face repo id, or a path to a config.json.
+            Comma lists sweep a grid: --context 512,2048,8192 --batch 1,4,8.
+
+            Examples:
+              servefit estimate --model llama-2-7b --weights fp16 --context 2048 --explain
+              servefit estimate --model llama-2-70b --weights int8 --context 2048 --engine transformers
+              servefit estimate --model glm-4-9b --gpu h100-sxm --weights fp8 --context 12288
+              servefit estimate --model llama-2-7b --weights Q4_K_M --engine llama.cpp --gpu-memory 8GiB --context 4096
+              servefit estimate --model llama-2-7b --train adamw --batch 4 --context 2048
+              servefit estimate --model llama-2-7b --lora-rank 8 --weights nf4-dq --gpu rtx-4090 --gradient-checkpointing
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(help: "Model slug, hf_repo, or path to a config.json.") var model: String
+    @Option(help: "Weight format: fp32, fp16, bf16, fp8, int8, int4/awq, gptq, nf4, nf4-dq, fp4, mxfp4, or a GGUF type (Q4_K_M, Q8_0, ...).")
+    var weights: String = "fp16"
+    @Option(help: "KV cache dtype: fp16, bf16, fp8, int8, q8_0, q4_0, fp32.") var kvCache: String = "fp16"
+    @Option(help: "Tokens per sequence (prompt + output); comma list to sweep.") var context: String = "2048"
+    @Option(help: "Concurrent sequences; comma list to sweep.") var batch: String = "1"
+    @Option(help: "vllm, llama.cpp, transformers or quick (weights × 1.2).") var engine: String = "vllm"
+    @Option(help: "A catalog GPU slug.") var gpu: String?
+    @Option(help: "GPU memory as the engine sees it, for hardware not in the catalog (e.g. 24GiB).") var gpuMemory: String?
+    @Option(help: "Number of GPUs (tensor parallel by default).") var gpus: Int = 1
+    @Option(help: "Tensor-parallel size (default: --gpus / --pipeline-parallel).") var tensorParallel: Int?
+    @Option(help: "Pipeline-parallel stages.") var pipelineParallel: Int = 1
+    @Option(help: "vLLM --gpu-memory-utilization.") var gpuMemoryUtilization: Double = 0.9
+    @Option(help: "vLLM --max-num-batched-tokens (default 8192, as current vLLM serve).") var maxNumBatchedTokens: Int?
+    @Flag(help: "vLLM --enforce-eager: no CUDA graphs.") var enforceEager = false
+    @Flag(help: "Eager attention that materialises the seq² matrix (transformers / llama.cpp without flash attention).") var noFlashAttention = false
+    @Option(help: "Encoder positions for encoder-decoder models (Whisper: 1500).") var encoderTokens: Int?
+    @Option(help: "Train: adamw, adamw-8bit, sgd, sgd-momentum.") var train: String?
+    @Option(help: "LoRA rank (implies training; combine with --weights nf4-dq for QLoRA).") var loraRank: Int?
+    @Option(help: "LoRA target modules, comma-separated (q_proj,v_proj | attention | mlp | all-linear).") var loraTargets: String = "attention"
+    @Option(help: "ZeRO stage 0-3 across --gpus.") var zero: Int = 0
+    @Flag(help: "Training with gradient checkpointing.") var gradientCheckpointing = false
+    @Flag(help: "Print every component with its formula.") var explain = false
+
+    func run() throws {
+        try CLI.run {
+            var storeOpt: CatalogStore?
+            func store() throws -> CatalogStore {
+                if let s = storeOpt { return s }
+                let s = try global.open(); storeOpt = s; return s
+            }
+            let m: Model
+            if model.hasSuffix(".json") || FileManager.default.fileExists(atPath: model + "/config.json") {
+                let file = model.hasSuffix(".json") ? model : model + "/config.json"
+                m = try HFConfig.parse(try CLI.readFile(file), slug: "local-config", name: file)
+            } else {
+                m = try store().model(model)
+            }
+            var r = EstimateRequest(model: m)
+            r.weights = try WeightFormat.parse(weights)
+            r.kvDType = try KVDType.parse(kvCache)
+            r.engine = try Engine.parse(engine)
+            r.gpus = gpus
+            r.tensorParallel = tensorParallel
+            r.pipelineParallel = pipelineParallel
+            r.gpuMemoryUtilization = gpuMemoryUtilization
+            r.maxNumBatchedTokens = maxNumBatchedTokens
+            r.enforceEager = enforceEager
+            r.flashAttention = !noFlashAttention
+            r.encoderTokens = encoderTokens
+            var gpuName: String?
+            if let gpu {
+                let g = try store().gpu(gpu)
+                r.gpuMemoryBytes = g.memoryBytes
+                r.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+                gpuName = g.name
+            } else if let gpuMemory {
+                r.gpuMemoryBytes = try Units.parseBytes(gpuMemory)
+                r.gpuVisibleMemoryBytes = r.gpuMemoryBytes
+            }
+            if train != nil || loraRank != nil {
+                var t = TrainingOptions()
+                t.optimizer = try Optimizer.parse(train ?? "adamw")
+                t.loraRank = loraRank
+                t.loraTargets = loraTargets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                t.zeroStage = zero
+                t.gradientCheckpointing = gradientCheckpointing
+                t.flashAttention = !noFlashAttention
+                r.training = t
+            }
+            let contexts = try parseIntList(context, name: "--context")
+            let batches = try parseIntList(batch, name: "--batch")
+            var results: [Estimate] = []
+            for c in contexts {
+                for b in batches {
+                    var q = r
+                    q.context = c
+                    q.batch = b
+                    results.append(try Estimator.estimate(q))
+                }
+            }
+            if format == .json {
+                if results.count == 1 { try CLI.printJSON(results[0]) } else { try CLI.printJSON(results) }
+                return
+            }
+            if results.count > 1 {
+                printGrid(results)
+                return
+            }
+            printOne(results[0], gpuName: gpuName)
+        }
+    }
+
+    func printGrid(_ rs: [Estimate]) {
+        let showEngine = rs.first?.engine == "transformers" && noFlashAttention
+        CLI.printTable(["context", "batch", "weights", "kv_cache", "activations", "total"] + (rs.first?.fits != nil ? ["per_gpu", "fits"] : []),
+                       rs.map { e in
+                           [String(e.context), String(e.batch), Units.gib(e.weightsBytes), Units.gib(e.kvCacheBytes),
+                            Units.gib(e.activationBytes), Units.gib(e.totalBytes)]
+                           + (e.fits != nil ? [Units.gib(e.perGPUBytes ?? 0), e.fits! ? "yes" : "no"] : [])
+                       }, format: .table)
+        if showEngine { print("(eager attention: the seq² matrix is included; flash attention and paged engines do not materialise it)") }
+    }
+
+    func printOne(_ e: Estimate, gpuName: String?) {
+        print("\(e.model): \(CLI.params(e.paramsTotal)) parameters (\(e.paramsTotal))" + (e.paramsActive != e.paramsTotal ? ", \(CLI.params(e.paramsActive)) active per token" : ""))
+        print("engine \(e.engine), weights \(e.weights) (\(Units.format(e.bitsPerWeight, 2)) bits/weight), KV \(e.kvCache), context \(e.context), batch \(e.batch)"
+              + (e.gpus > 1 ? ", \(e.gpus) GPUs (TP \(e.tensorParallel), PP \(e.pipelineParallel))" : ""))
+        print("")
+        var rows: [[String]] = []
+        for c in e.components {
+            rows.append([c.name, Units.gib(c.bytes), Units.gb(c.bytes)] + (explain ? [c.formula] : []))
+        }
+        rows.append(["total", Units.gib(e.totalBytes), Units.gb(e.totalBytes)] + (explain ? ["sum of the components"] : []))
+        CLI.printTable(["component", "GiB", "GB"] + (explain ? ["formula"] : []), rows, format: .table)
+        print("")
+        print("KV cache per token: \(e.kvCacheBytesPerToken) bytes (\(Units.format(Double(e.kvCacheBytesPerToken) / 1024, 1)) KiB)")
+        print("rule of thumb (weights × 1.2): \(Units.gib(e.ruleOfThumbBytes)) — shown for comparison only")
+        if let mem = e.gpuMemoryBytes {
+            print("per GPU: \(Units.gib(e.perGPUBytes ?? 0)) of \(Units.gib(mem)) visible\(gpuName.map { " on \($0)" } ?? "") → \(e.fits == true ? "fits" : "does NOT fit")")
+            if let w = e.weightsBytesPerGPU, e.gpus > 1 { print("weights per GPU: \(Units.gib(w))") }
+        }
+        if let cap = e.kvCapacityTokens {
+            print("vLLM KV capacity: \(cap) tokens; max concurrency at \(e.context) tokens per request: \(Units.format(e.maxConcurrency ?? 0, 2))x"
+                  + " (set --max-num-seqs \(max(1, Int((e.maxConcurrency ?? 0).rounded(.down)))))")
+        }
+        if let g = e.gpuLayers { print("llama.cpp: \(g) layers on the GPU" + (e.cpuBytes.map { ", \(Units.gib($0)) in CPU RAM" } ?? "")) }
+        if let g = e.gradientBytes { print("training: gradients \(Units.gib(g)), optimizer states \(Units.gib(e.optimizerBytes ?? 0))") }
+        for n in e.notes { print("note: \(n)") }
+    }
+}

@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import ServefitCore
+import ServefitStore
+
+struct GPUFields: ParsableArguments {
+    @Option var vendor: String?
+    @Option var name: String?
+    @Option var formFactor: String?
+    @Option(help: "Memory, e.g. 80GiB or 24GB (binary units for HBM/GDDR capacities).") var memory: String?
+    @Option var memoryType: String?
+    @Option(help: "Peak memory bandwidth, decimal GB/s.") var bandwidthGbPerS: Double?
+    @Option var tflopsFp32: Double?
+    @Option var tflopsTf32: Double?
+    @Option var tflopsFp16: Double?
+    @Option var tflopsBf16: Double?
+    @Option var tflopsFp8: Double?
+    @Option var tflopsInt8: Double?
+    @Option var tflopsFp4: Double?
+    @Option var tdpW: Int?
+    @Option var interconnect: String?
+    @Option(help: "GPU-to-GPU GB/s, bidirectional per GPU.") var interconnectGbPerS: Double?
+    @Option var launchYear: Int?
+    @Option var source: String?
+    @Option var notes: String?
+
+    func apply(to g: inout GPU) throws {
+        if let v = vendor { g.vendor = v }
+        if let v = name { g.name = v }
+        if let v = formFactor { g.formFactor = v }
+        if let v = memory { g.memoryBytes = try Units.parseBytes(v) }
+        if let v = memoryType { g.memoryType = v }
+        if let v = bandwidthGbPerS { g.bandwidthGBPerS = v }
+        if let v = tflopsFp32 { g.tflops.fp32 = v }
+        if let v = tflopsTf32 { g.tflops.tf32 = v }
+        if let v = tflopsFp16 { g.tflops.fp16 = v }
+        if let v = tflopsBf16 { g.tflops.bf16 = v }
+        if let v = tflopsFp8 { g.tflops.fp8 = v }
+        if let v = tflopsInt8 { g.tflops.int8 = v }
+        if let v = tflopsFp4 { g.tflops.fp4 = v }
+        if let v = tdpW { g.tdpW = v }
+        if let v = interconnect { g.interconnect = v }
+        if let v = interconnectGbPerS { g.interconnectGBPerS = v }
+        if let v = launchYear { g.launchYear = v }
+        if let v = source { g.source = v }
+        if let v = notes { g.notes = v }
+    }
+}
+
+struct GPUCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gpu", abstract: "List, show, add, update and remove GPU specs.",
+                                                    subcommands: [List.self, Show.self, Add.self, Update.self, Remove.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List GPUs.", discussion: "Example: servefit gpu list --vendor nvidia --min-memory 40GiB")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Option(help: "NVIDIA, AMD, Intel (case-insensitive).") var vendor: String?
+        @Option(help: "At least this much memory, e.g. 40GiB.") var minMemory: String?
+        @Option(help: "At least this bandwidth in GB/s.") var minBandwidth: Double?
+
+        func run() throws {
+            try CLI.run {
+                let gpus = try global.open().gpus(GPUFilter(vendor: vendor, minMemoryBytes: try minMemory.map(Units.parseBytes), minBandwidthGBPerS: minBandwidth))
+                if fmt.format == .json { try CLI.printJSON(gpus); return }
+                CLI.printTable(["slug", "vendor", "name", "memory", "bandwidth", "bf16 TFLOPS", "fp8 TFLOPS", "interconnect"],
+                               gpus.map { [$0.slug, $0.vendor, $0.name, Units.gib($0.memoryBytes, digits: 0), CLI.num($0.bandwidthGBPerS, 0) + " GB/s",
+                                           CLI.num($0.tflops["bf16"]), CLI.num($0.tflops.fp8), $0.interconnectGBPerS.map { CLI.num($0, 0) + " GB/s" } ?? "PCIe"] },
+                               format: fmt.format)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one GPU with its current prices.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Argument var gpu: String
+        func run() throws {
+            try CLI.run {
+                let store = try global.open()
+                let g = try store.gpu(gpu)
+                if fmt.format == .json { try CLI.printJSON(g); return }
+                var rows: [[String]] = [["slug", g.slug], ["vendor", g.vendor], ["name", g.name], ["form_factor", g.formFactor ?? "-"],
+                                        ["memory", "\(Units.gib(g.memoryBytes, digits: 0)) (\(g.memoryBytes) bytes; \(Units.gib(g.visibleMemoryBytes)) visible to engines)"],
+                                        ["memory_type", g.memoryType ?? "-"], ["bandwidth", "\(CLI.num(g.bandwidthGBPerS, 0)) GB/s"]]
+                for k in TFLOPS.keys { rows.append(["tflops_\(k)", CLI.num(g.tflops[k])]) }
+                rows += [["tdp", g.tdpW.map { "\($0) W" } ?? "-"], ["interconnect", "\(g.interconnect ?? "-") \(g.interconnectGBPerS.map { CLI.num($0, 0) + " GB/s" } ?? "")"],
+                         ["launch_year", g.launchYear.map(String.init) ?? "-"], ["source", g.source ?? "-"], ["notes", g.notes ?? "-"]]
+                for p in try store.prices(PriceFilter(gpu: g.slug, latestOnly: true)) {
+                    rows.append(["price", "$\(CLI.num(p.usdPerGPUHour, 2))/GPU-h \(p.provider) \(p.pricingModel.rawValue) \(p.instance ?? "") as of \(p.asOf)"])
+                }
+                CLI.printTable(["field", "value"], rows, format: fmt.format)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a GPU from flags or a JSON object.",
+            discussion: "Example: servefit gpu add --slug rtx-a5000 --vendor NVIDIA --name 'RTX A5000' --memory 24GiB --bandwidth-gb-per-s 768 --tflops-bf16 111")
+        @OptionGroup var global: GlobalOptions
+        @Option var slug: String?
+        @Option(help: "A JSON object as `gpu show --format json` prints.") var fromJson: String?
+        @OptionGroup var fields: GPUFields
+        func run() throws {
+            try CLI.run {
+                var g: GPU
+                if let fromJson {
+                    do { g = try JSONDecoder().decode(GPU.self, from: try CLI.readFile(fromJson)) } catch let e as CLIError { throw e } catch {
+                        throw CLIError(message: "\(fromJson) is not a valid GPU JSON object: \(error)", code: 65)
+                    }
+                } else {
+                    guard let slug else { throw CLIError(message: "--slug is required", code: 64) }
+                    guard fields.memory != nil, fields.bandwidthGbPerS != nil, fields.vendor != nil else {
+                        throw CLIError(message: "--vendor, --memory and --bandwidth-gb-per-s are required", code: 64)
+                    }
+                    g = GPU(slug: slug, vendor: "", name: slug, memoryBytes: 0, bandwidthGBPerS: 0, tflops: TFLOPS())
+                }
+                if let slug { g.slug = slug }
+                try fields.apply(to: &g)
+                try global.open().addGPU(g, actor: global.who)
+                print("added gpu \(g.slug)")
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change fields of a GPU.", discussion: "Example: servefit gpu update h100-sxm --tdp-w 700")
+        @OptionGroup var global: GlobalOptions
+        @Argument var gpu: String
+        @OptionGroup var fields: GPUFields
+        func run() throws {
+            try CLI.run {
+                let store = try global.open()
+                var g = try store.gpu(gpu)
+                try fields.apply(to: &g)
+                try store.updateGPU(gpu, to: g, actor: global.who)
+                print("updated gpu \(g.slug)")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a GPU.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var gpu: String
+        @Flag(help: "Also remove its price history.") var withPrices = false
+        func run() throws {
+            try CLI.run {
+                try global.open().removeGPU(gpu, withPrices: withPrices, actor: global.who)
+                print("removed gpu \(gpu)")
+            }
+        }
+    }
+}
+
+struct PriceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "price", abstract: "Dated GPU-hour prices by provider (history is kept).",
+                                                    subcommands: [List.self, Add.self, Remove.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List prices.", discussion: "Example: servefit price list --gpu h100-sxm --latest --format json")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Option var gpu: String?
+        @Option var provider: String?
+        @Option(help: "on-demand, spot or reserved.") var pricingModel: String?
+        @Flag(help: "Only the current price per (gpu, provider, pricing model).") var latest = false
+
+        func run() throws {
+            try CLI.run {
+                let pm = try pricingModel.map { s -> PricingModel in
+                    guard let p = PricingModel(rawValue: s) else { throw CLIError(message: "--pricing-model must be on-demand, spot or reserved", code: 64) }
+                    return p
+                }
+                let prices = try global.open().prices(PriceFilter(gpu: gpu, provider: provider, pricingModel: pm, latestOnly: latest))
+                if fmt.format == .json { try CLI.printJSON(prices); return }
+                CLI.printTable(["id", "gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "instance", "region"],
+                               prices.map { [String($0.id ?? 0), $0.gpu, $0.provider, $0.pricingModel.rawValue, Units.format($0.usdPerGPUHour, 4),
+                                             $0.asOf, $0.instance ?? "-", $0.region ?? "-"] }, format: fmt.format)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a price (never overwrites an older one).",
+            discussion: "Example: servefit price add --gpu h100-sxm --provider Lambda --usd-per-gpu-hour 2.99 --as-of 2026-11-01 --source https://lambda.ai/pricing")
+        @OptionGroup var global: GlobalOptions
+        @Option var gpu: String
+        @Option var provider: String
+        @Option var usdPerGpuHour: Double
+        @Option(help: "YYYY-MM-DD") var asOf: String
+        @Option(help: "Where the price was seen (URL or document).") var source: String
+        @Option(help: "on-demand, spot or reserved.") var pricingModel: String = "on-demand"
+        @Option var region: String?
+        @Option var instance: String?
+
+        func run() throws {
+            try CLI.run {
+                guard let pm = PricingModel(rawValue: pricingModel) else { throw CLIError(message: "--pricing-model must be on-demand, spot or reserved", code: 64) }
+                var p = Price(gpu: gpu, provider: provider, pricingModel: pm, usdPerGPUHour: usdPerGpuHour, asOf: asOf, source: source)
+                p.region = region; p.instance = instance
+                let saved = try global.open().addPrice(p, actor: global.who)
+                print("added price \(saved.id ?? 0): \(gpu) at \(provider) $\(Units.format(usdPerGpuHour, 4))/GPU-h as of \(asOf)")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a price row by id (see `price list`).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: Int64
+        func run() throws {
+            try CLI.run {
+                try global.open().removePrice(id: id, actor: global.who)
+                print("removed price \(id)")
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import ArgumentParser
+import Foundation
+import ServefitCore
+import ServefitStore
+
+/// A model as JSON with the computed counts added (`params_total`, `params_active`).
+func modelJSON(_ m: Model) throws -> [String: Any] {
+    var d = (try JSONSerialization.jsonObject(with: try JSONEncoder().encode(m)) as? [String: Any]) ?? [:]
+    if let pc = try? ParamCounter.count(m) {
+        d["params_total"] = pc.total
+        d["params_active"] = pc.active
+        if pc.mtp > 0 { d["params_mtp"] = pc.mtp }
+        if pc.vision > 0 { d["params_vision"] = pc.vision }
+    } else {
+        d["params_total"] = NSNull(); d["params_active"] = NSNull()
+    }
+    return d
+}
+
+func printJSONObject(_ obj: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Field flags for `model add` / `model update`, named after the config.json keys.
+struct ModelFields: ParsableArguments {
+    @Option(help: "Display name.") var name: String?
+    @Option(help: "Hugging Face repo id, e.g. meta-llama/Llama-2-7b-hf.") var hfRepo: String?
+    @Option(help: "config.json model_type (llama, qwen3_moe, deepseek_v3, ...).") var modelType: String?
+    @Option(help: "decoder, encoder or encoder-decoder.") var kind: String?
+    @Option var hiddenSize: Int?
+    @Option var intermediateSize: Int?
+    @Option var numHiddenLayers: Int?
+    @Option var numAttentionHeads: Int?
+    @Option var numKeyValueHeads: Int?
+    @Option var headDim: Int?
+    @Option var vocabSize: Int?
+    @Option var maxPositionEmbeddings: Int?
+    @Option var slidingWindow: Int?
+    @Option var numExperts: Int?
+    @Option var numExpertsPerTok: Int?
+    @Option var moeIntermediateSize: Int?
+    @Option(help: "true or false.") var tieWordEmbeddings: Bool?
+    @Option(help: "Published parameter count (e.g. 7B, 6738415616).") var statedParams: String?
+    @Option var license: String?
+    @Option var owner: String?
+    @Option var notes: String?
+    @Option var source: String?
+    @Option(name: .customLong("tag"), help: "A tag (repeatable); replaces the tag list.") var tags: [String] = []
+    @Option(name: .customLong("set"), help: ArgumentHelp("Any other field: key=value with the config.json key (value in JSON).", valueName: "key=value"))
+    var sets: [String] = []
+
+    func apply(to d: inout [String: Any]) throws {
+        let strings: [(String, String?)] = [("name", name), ("hf_repo", hfRepo), ("model_type", modelType), ("kind", kind),
+                                            ("license", license), ("owner", owner), ("notes", notes), ("source", source)]
+        for (k, v) in strings { if let v { d[k] = v } }
+        let ints: [(String, Int?)] = [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_hidden_layers", numHiddenLayers),
+                                      ("num_attention_heads", numAttentionHeads), ("num_key_value_heads", numKeyValueHeads), ("head_dim", headDim),
+                                      ("vocab_size", vocabSize), ("max_position_embeddings", maxPositionEmbeddings), ("sliding_window", slidingWindow),
+                                      ("num_experts", numExperts), ("num_experts_per_tok", numExpertsPerTok), ("moe_intermediate_size", moeIntermediateSize)]
+        for (k, v) in ints { if let v { d[k] = v } }
+        if let t = tieWordEmbeddings { d["tie_word_embeddings"] = t }
+        if let s = statedParams { d["stated_params"] = try Units.parseCount(s) }
+        if !tags.isEmpty { d["tags"] = tags }
+        let known = Set(Model.CodingKeys.allCases.map(\.rawValue))
+        for s in sets {
+            guard let eq = s.firstIndex(of: "=") else { throw CLIError(message: "--set takes key=value (got '\(s)')", code: 64) }
+            let key = String(s[..<eq]).replacingOccurrences(of: "-", with: "_")
+            let raw = String(s[s.index(after: eq)...])
+            guard known.contains(key) else { throw CLIError(message: "unknown model field '\(key)'", code: 64) }
+            if raw == "null" { d.removeValue(forKey: key); continue }
+            if let v = try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed]) { d[key] = v } else { d[key] = raw }
+        }
+    }
+}
+
+func decodeModel(_ d: [String: Any]) throws -> Model {
+    let data = try JSONSerialization.data(withJSONObject: d)
+    do { return try JSONDecoder().decode(Model.self, from: data) } catch let DecodingError.keyNotFound(k, _) {
+        throw CLIError(message: "model is missing required field '\(k.stringValue)'", code: 65)
+    } catch let DecodingError.typeMismatch(_, ctx) {
+        throw CLIError(message: "model field '\(CatalogDocument.path(ctx.codingPath))' has the wrong type", code: 65)
+    } catch let DecodingError.dataCorrupted(ctx) {
+        throw CLIError(message: "model field '\(CatalogDocument.path(ctx.codingPath))': \(ctx.debugDescription)", code: 65)
+    }
+}
+
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "List, show, add, update, remove and import model architectures.",
+        subcommands: [List.self, Show.self, Add.self, Update.self, Remove.self, Import.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List models with their computed parameter counts.",
+                                                        discussion: "Example: servefit model list --family qwen3 --min-params 10B --format csv")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Option(help: "model_type family, e.g. llama, qwen3 (also matches qwen3_moe).") var family: String?
+        @Option(help: "decoder, encoder or encoder-decoder.") var type: String?
+        @Option(help: "Only models with this tag.") var tag: String?
+        @Option(help: "Minimum computed parameters (e.g. 7B).") var minParams: String?
+        @Option(help: "Maximum computed parameters (e.g. 70B).") var maxParams: String?
+
+        func run() throws {
+            try CLI.run {
+                let lo = try minParams.map(Units.parseCount), hi = try maxParams.map(Units.parseCount)
+                var rows: [(Model, ParamCount?)] = try global.open().models(ModelFilter(family: family, kind: type, tag: tag))
+                    .map { ($0, try? ParamCounter.count($0)) }
+                if lo != nil || hi != nil {
+                    rows = rows.filter { _, pc in
+                        guard let n = pc?.total else { return false }
+                        return n >= (lo ?? 0) && n <= (hi ?? Int64.max)
+                    }
+                }
+                switch fmt.format {
+                case .json: try printJSONObject(try rows.map { try modelJSON($0.0) })
+                default:
+                    CLI.printTable(["slug", "model_type", "kind", "params", "active", "layers", "hidden", "heads/kv", "context", "hf_repo"],
+                                   rows.map { m, pc in
+                                       [m.slug, m.modelType, m.kind.rawValue, pc.map { CLI.params($0.total) } ?? "?",
+                                        pc.map { CLI.params($0.active) } ?? "?", String(m.layers), m.hiddenSize.map(String.init) ?? "-",
+                                        "\(m.heads)/\(m.kvHeads)", m.maxPositionEmbeddings.map(String.init) ?? "-", m.hfRepo ?? "-"]
+                                   }, format: fmt.format)
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one model (by slug or hf_repo).",
+                                                        discussion: "Example: servefit model show meta-llama/Llama-2-7b-hf")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Argument(help: "Slug or Hugging Face repo id.") var model: String
+
+        func run() throws {
+            try CLI.run {
+                let m = try global.open().model(model)
+                let d = try modelJSON(m)
+                if fmt.format == .json { try printJSONObject(d); return }
+                let rows = d.keys.sorted().compactMap { k -> [String]? in
+                    let v = d[k]!
+                    if v is NSNull { return nil }
+                    if let a = v as? [Any] { return [k, a.map { "\($0)" }.joined(separator: ",")] }
+                    return [k, "\(v)"]
+                }
+                CLI.printTable(["field", "value"], rows, format: fmt.format)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a model from flags or a JSON object.",
+            discussion: """
+                Examples:
+                  servefit model add --slug my-llama --model-type llama --hidden-size 4096 --intermediate-size 11008 \\
+                    --num-hidden-layers 32 --num-attention-heads 32 --num-key-value-heads 8 --vocab-size 32000
+                  servefit model add --from-json model.json
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Unique slug.") var slug: String?
+        @Option(help: "A JSON object with the model's fields (config.json key names).") var fromJson: String?
+        @OptionGroup var fields: ModelFields
+
+        func run() throws {
+            try CLI.run {
+                var d: [String: Any] = [:]
+                if let fromJson {
+                    guard let obj = try? JSONSerialization.jsonObject(with: try CLI.readFile(fromJson)) as? [String: Any] else {
+                        throw CLIError(message: "\(fromJson) is not a JSON object", code: 65)
+                    }
+                    d = obj
+                }
+                if let slug { d["slug"] = slug }
+                try fields.apply(to: &d)
+                guard d["slug"] != nil else { throw CLIError(message: "--slug is required", code: 64) }
+                if d["name"] == nil { d["name"] = d["slug"] }
+                let m = try decodeModel(d)
+                try m.validate()
+                try global.open().addModel(m, actor: global.who)
+                print("added model \(m.slug)")
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change fields of a model.",
+                                                        discussion: "Example: servefit model update llama-2-7b --tag llama --tag prod --owner ml-platform")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Slug or hf_repo of the model to change.") var model: String
+        @Option(help: "Rename the slug.") var newSlug: String?
+        @OptionGroup var fields: ModelFields
+
+        func run() throws {
+            try CLI.run {
+                let store = try global.open()
+                let old = try store.model(model)
+                var d = (try JSONSerialization.jsonObject(with: try JSONEncoder().encode(old)) as? [String: Any]) ?? [:]
+                try fields.apply(to: &d)
+                if let newSlug { d["slug"] = newSlug }
+                let m = try decodeModel(d)
+                try store.updateModel(model, to: m, actor: global.who)
+                print("updated model \(m.slug)")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a model.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var model: String
+        func run() throws {
+            try CLI.run {
+                try global.open().removeModel(model, actor: global.who)
+                print("removed model \(model)")
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store the architecture of a Hugging Face config.json.",
+            discussion: "Example: servefit model import ./Qwen3-8B/config.json --slug qwen3-8b-local --hf-repo Qwen/Qwen3-8B")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Path to a config.json (nested text_config of multimodal configs is read too).") var path: String
+        @Option(help: "Slug to store it under.") var slug: String
+        @Option(help: "Hugging Face repo id.") var hfRepo: String?
+        @Option(help: "Display name.") var name: String?
+        @Flag(help: "Replace an existing model with this slug.") var replace = false
+
+        func run() throws {
+            try CLI.run {
+                var file = path
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { file = path + "/config.json" }
+                let m = try HFConfig.parse(try CLI.readFile(file), slug: slug, name: name, hfRepo: hfRepo)
+                let store = try global.open()
+                if replace, (try? store.model(slug)) != nil {
+                    try store.updateModel(slug, to: m, actor: global.who)
+                } else {
+                    try store.addModel(m, actor: global.who)
+                }
+                let pc = try? ParamCounter.count(m)
+                print("imported \(m.modelType) model \(slug)" + (pc.map { ": \($0.total) parameters (\(CLI.params($0.active)) active)" } ?? ""))
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import ServefitCore
+import ServefitStore
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// Options every command that touches the catalog shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Catalog database file (env SERVEFIT_DB).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: "Who is making this change, for the change log (env SERVEFIT_ACTOR; default: your OS user).")
+    var actor: String?
+
+    var databasePath: String {
+        if let db { return db }
+        if let env = ProcessInfo.processInfo.environment["SERVEFIT_DB"], !env.isEmpty { return env }
+        return CLI.defaultDatabasePath()
+    }
+
+    var who: String {
+        if let actor, !actor.isEmpty { return actor }
+        let env = ProcessInfo.processInfo.environment
+        if let a = env["SERVEFIT_ACTOR"], !a.isEmpty { return a }
+        return env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+    }
+
+    func open() throws -> CatalogStore { try CatalogStore.open(path: databasePath) }
+}
+
+struct FormatOption: ParsableArguments {
+    @Option(name: .long, help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+}
+
+enum CLI {
+    static func defaultDatabasePath() -> String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/servefit/catalog.sqlite"
+    }
+
+    /// Runs a command body, printing errors as one line and exiting with sysexits codes:
+    /// 64 usage, 65 bad data, 66 missing input, 70 internal.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as CoreError {
+            fail(e.description, code: { if case .unknownName = e { return 64 }; return 65 }())
+        } catch let e as StoreError {
+            switch e {
+            case .notFound: fail(e.description, code: 66)
+            case .unreadable(let m) where m.contains("read-only") || m.contains("disk is full"): fail(e.description, code: 70)
+            default: fail(e.description, code: 65)
+            }
+        } catch let e as CLIError {
+            fail(e.message, code: e.code)
+        } catch let e as CocoaError where e.code == .fileReadNoSuchFile || e.code == .fileNoSuchFile {
+            fail("no such file: \(e.userInfo[NSFilePathErrorKey] ?? "")", code: 66)
+        } catch {
+            fail("internal error: \(error)", code: 70)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("servefit: error: \(message)\n".utf8))
+        exit(code)
+    }
+
+    static func readFile(_ path: String) throws -> Data {
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError(message: "no such file: \(path)", code: 66) }
+        guard let d = FileManager.default.contents(atPath: path) else { throw CLIError(message: "cannot read \(path)", code: 66) }
+        return d
+    }
+
+    static func printJSON<T: Encodable>(_ v: T) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try e.encode(v), as: UTF8.self))
+    }
+
+    static func printTable(_ headers: [String], _ rows: [[String]], format: OutputFormat) {
+        if format == .csv {
+            print(headers.map(csvField).joined(separator: ","))
+            for r in rows { print(r.map(csvField).joined(separator: ",")) }
+            return
+        }
+        var widths = headers.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }
+        print(line(headers))
+        print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for r in rows { print(line(r)) }
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    static func num(_ x: Double?, _ digits: Int = 1) -> String { x.map { Units.format($0, digits) } ?? "-" }
+    static func params(_ n: Int64) -> String {
+        n >= 1_000_000_000 ? Units.format(Double(n) / 1e9, 2) + "B" : Units.format(Double(n) / 1e6, 1) + "M"
+    }
+}
+
+struct CLIError: Error {
+    var message: String
+    var code: Int32 = 65
+}
+
+/// Parses "1024,4096" into integers (for sweeps) with a clear error.
+func parseIntList(_ s: String, name: String) throws -> [Int] {
+    let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    var out: [Int] = []
+    for p in parts {
+        let lower = p.lowercased()
+        var mult = 1
+        var digits = Substring(lower)
+        if lower.hasSuffix("k") { mult = 1024; digits = lower.dropLast() }
+        guard let v = Int(digits), v > 0, v <= 16_777_216 / mult else {
+            throw CLIError(message: "\(name) must be positive whole numbers, comma-separated (got '\(p)')", code: 64)
+        }
+        out.append(v * mult)
+    }
+    if out.isEmpty { throw CLIError(message: "\(name) is empty", code: 64) }
+    return out
+}

@@ -1,3 +1,0 @@
-import ArgumentParser
-import ServefitStore
-print(StoreProbe.count)
