@@ -76,7 +76,8 @@ extension CatalogStore {
             }
             for p in doc.prices ?? [] {
                 if try skipped("price", Self.priceKey(p)) { r.count(\.skipped, "prices"); continue }
-                let gid = try Self.gpuID(db, p.gpu)
+                // A GPU the user removed takes its seed prices with it.
+                guard let gid = try? Self.gpuID(db, p.gpu) else { r.count(\.skipped, "prices"); continue }
                 if try Self.priceExists(db, p, gpuID: gid) { r.count(\.unchanged, "prices"); continue }
                 _ = try Self.insertPrice(db, p, actor: actor, origin: "seed", action: "seed")
                 r.count(\.added, "prices")

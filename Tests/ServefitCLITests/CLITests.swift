@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+/// Runs the real `servefit` binary built by `swift build` / `swift test`.
+struct CLIResult { var code: Int32; var out: String; var err: String }
+
+func servefitBinary() throws -> URL {
+    let here = URL(fileURLWithPath: #filePath)
+    let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let candidates = [Bundle.main.bundleURL.appendingPathComponent("servefit"),
+                      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("servefit"),
+                      root.appendingPathComponent(".build/debug/servefit")]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CLIError("servefit binary not found in \(candidates.map(\.path))")
+    }
+    return found
+}
+
+struct CLIError: Error { var m: String; init(_ m: String) { self.m = m } }
+
+func tempDB() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-cli-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("catalog.sqlite").path
+}
+
+@discardableResult
+func sf(_ args: [String], db: String, stdin: String? = nil) throws -> CLIResult {
+    let p = Process()
+    p.executableURL = try servefitBinary()
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    env["SERVEFIT_DB"] = db
+    env["SERVEFIT_ACTOR"] = "cli-test"
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CLIResult(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+}
+
+func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(s.utf8)) }
+
+@Test func modelCommands() throws {
+    let db = tempDB()
+    let list = try sf(["model", "list", "--format", "json"], db: db)
+    #expect(list.code == 0)
+    let arr = try #require(try json(list.out) as? [[String: Any]])
+    #expect(arr.count >= 45)
+    let l7 = try #require(arr.first { $0["slug"] as? String == "llama-2-7b" })
+    for k in ["slug", "name", "hf_repo", "model_type", "kind", "hidden_size", "num_hidden_layers", "num_attention_heads",
+              "num_key_value_heads", "vocab_size", "params_total", "params_active"] {
+        #expect(l7[k] != nil, "missing \(k)")
+    }
+    #expect(l7["params_total"] as? Int == 6_738_415_616)
+    // hf_repo works wherever a slug does.
+    #expect(try sf(["model", "show", "meta-llama/Llama-2-7b-hf", "--format", "json"], db: db).code == 0)
+    // Filters.
+    let big = try #require(try json(try sf(["model", "list", "--family", "llama", "--min-params", "60B", "--format", "json"], db: db).out) as? [[String: Any]])
+    #expect(!big.isEmpty && big.allSatisfy { ($0["params_total"] as? Int ?? 0) >= 60_000_000_000 })
+    #expect(try sf(["model", "list", "--format", "csv"], db: db).out.hasPrefix("slug,model_type"))
+    // Add, update, remove.
+    #expect(try sf(["model", "add", "--slug", "tiny", "--model-type", "llama", "--hidden-size", "64", "--intermediate-size", "128",
+                    "--num-hidden-layers", "2", "--num-attention-heads", "4", "--num-key-value-heads", "2", "--vocab-size", "100"], db: db).code == 0)
+    #expect(try sf(["model", "update", "tiny", "--tag", "test", "--owner", "me"], db: db).code == 0)
+    #expect(try sf(["model", "list", "--tag", "test", "--format", "json"], db: db).out.contains("\"tiny\""))
+    #expect(try sf(["model", "remove", "tiny"], db: db).code == 0)
+    #expect(try sf(["model", "show", "tiny"], db: db).code == 66)
+}
+
+@Test func modelImportReadsConfigJSON() throws {
+    let db = tempDB()
+    let dir = (db as NSString).deletingLastPathComponent
+    let cfg = dir + "/config.json"
+    try #"{"architectures":["Gemma3ForConditionalGeneration"],"model_type":"gemma3","text_config":{"model_type":"gemma3_text","hidden_size":5376,"intermediate_size":21504,"num_hidden_layers":62,"num_attention_heads":32,"num_key_value_heads":16,"head_dim":128,"vocab_size":262208,"sliding_window":1024,"sliding_window_pattern":6},"vision_config":{"hidden_size":1152,"intermediate_size":4304,"num_hidden_layers":27,"num_attention_heads":16,"patch_size":14,"image_size":896}}"#
+        .write(toFile: cfg, atomically: true, encoding: .utf8)
+    let r = try sf(["model", "import", cfg, "--slug", "my-gemma"], db: db)
+    #expect(r.code == 0, "\(r.err)")
+    #expect(r.out.contains("27432406640"))
+    // Malformed and incomplete configs: exit 65, nothing stored.
+    try "{not json".write(toFile: cfg, atomically: true, encoding: .utf8)
+    #expect(try sf(["model", "import", cfg, "--slug", "x1"], db: db).code == 65)
+    try #"{"model_type":"llama","hidden_size":4096}"#.write(toFile: cfg, atomically: true, encoding: .utf8)
+    let missing = try sf(["model", "import", cfg, "--slug", "x2"], db: db)
+    #expect(missing.code == 65 && missing.err.contains("missing required field"))
+    try #"{"model_type":"llama","hidden_size":4096,"intermediate_size":11008,"num_hidden_layers":32,"num_attention_heads":32,"vocab_size":99999999999999999999}"#
+        .write(toFile: cfg, atomically: true, encoding: .utf8)
+    #expect(try sf(["model", "import", cfg, "--slug", "x3"], db: db).code == 65)
+    #expect(try sf(["model", "import", dir + "/nope.json", "--slug", "x4"], db: db).code == 66)
+    #expect(try sf(["model", "show", "x1"], db: db).code == 66)
+}
+
+@Test func gpuAndPriceCommands() throws {
+    let db = tempDB()
+    let gpus = try #require(try json(try sf(["gpu", "list", "--format", "json"], db: db).out) as? [[String: Any]])
+    #expect(gpus.count >= 30)
+    let h100 = try #require(gpus.first { $0["slug"] as? String == "h100-sxm" })
+    for k in ["slug", "vendor", "name", "memory_bytes", "bandwidth_gb_per_s", "tflops"] { #expect(h100[k] != nil) }
+    #expect((h100["tflops"] as? [String: Any])?["bf16"] as? Double == 989)
+    let big = try #require(try json(try sf(["gpu", "list", "--min-memory", "100GiB", "--format", "json"], db: db).out) as? [[String: Any]])
+    #expect(big.allSatisfy { ($0["memory_bytes"] as? Int ?? 0) >= 100 << 30 })
+    #expect(try sf(["gpu", "add", "--slug", "rtx-a5000", "--vendor", "NVIDIA", "--name", "RTX A5000", "--memory", "24GiB",
+                    "--bandwidth-gb-per-s", "768", "--tflops-bf16", "111"], db: db).code == 0)
+    #expect(try sf(["gpu", "add", "--slug", "rtx-a5000", "--vendor", "NVIDIA", "--memory", "24GiB", "--bandwidth-gb-per-s", "768"], db: db).code == 65)
+    #expect(try sf(["gpu", "add", "--slug", "neg", "--vendor", "X", "--memory", "24GiB", "--bandwidth-gb-per-s=-5"], db: db).code == 65)
+    // Prices.
+    let add = try sf(["price", "add", "--gpu", "rtx-a5000", "--provider", "TestCloud", "--usd-per-gpu-hour", "0.44",
+                      "--as-of", "2026-11-01", "--source", "test"], db: db)
+    #expect(add.code == 0)
+    #expect(try sf(["price", "add", "--gpu", "nope", "--provider", "P", "--usd-per-gpu-hour", "1", "--as-of", "2026-11-01", "--source", "s"], db: db).code == 65)
+    #expect(try sf(["price", "add", "--gpu", "rtx-a5000", "--provider", "P", "--usd-per-gpu-hour", "1", "--as-of", "yesterday", "--source", "s"], db: db).code == 65)
+    let prices = try #require(try json(try sf(["price", "list", "--gpu", "rtx-a5000", "--latest", "--format", "json"], db: db).out) as? [[String: Any]])
+    #expect(prices.count == 1)
+    for k in ["gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "source"] { #expect(prices[0][k] != nil) }
+    #expect(try sf(["gpu", "remove", "rtx-a5000"], db: db).code == 65)  // has prices
+    #expect(try sf(["gpu", "remove", "rtx-a5000", "--with-prices"], db: db).code == 0)
+    let hist = try sf(["history", "--entity", "gpu", "--format", "json"], db: db)
+    #expect(hist.out.contains("cli-test"))
+}
+
+@Test func dbExportImportAndEstimate() throws {
+    let db = tempDB()
+    #expect(try sf(["db", "check"], db: db).code == 0)
+    #expect(try sf(["db", "seed"], db: db).out.contains("0 added"))
+    let exported = try sf(["export"], db: db)
+    #expect(exported.code == 0)
+    let file = (db as NSString).deletingLastPathComponent + "/catalog.json"
+    try exported.out.write(toFile: file, atomically: true, encoding: .utf8)
+    let db2 = tempDB()
+    // db2 starts seeded; an import of the same data changes nothing.
+    let imp = try sf(["import", file, "--dry-run"], db: db2)
+    #expect(imp.code == 0 && imp.out.contains("0 added"))
+    try "{\"models\": [{\"slug\": \"x\"}]}".write(toFile: file, atomically: true, encoding: .utf8)
+    #expect(try sf(["import", file], db: db2).code == 65)
+    let backup = (db as NSString).deletingLastPathComponent + "/backup.sqlite"
+    #expect(try sf(["db", "backup", backup], db: db).code == 0)
+    // Estimate, with JSON keys of the contract.
+    let est = try sf(["estimate", "--model", "llama-2-70b", "--weights", "int8", "--gpu", "h100-sxm", "--format", "json"], db: db)
+    #expect(est.code == 0, "\(est.err)")
+    let e = try #require(try json(est.out) as? [String: Any])
+    for k in ["params_total", "params_active", "weights_bytes", "bits_per_weight", "kv_cache_bytes_per_token", "kv_cache_bytes",
+              "activation_bytes", "overhead_bytes", "total_bytes", "components", "per_gpu_bytes", "weights_bytes_per_gpu",
+              "gpu_memory_bytes", "fits", "kv_capacity_tokens", "max_concurrency"] {
+        #expect(e[k] != nil, "missing \(k)")
+    }
+    #expect(e["kv_cache_bytes_per_token"] as? Int == 327_680)
+    let grid = try sf(["estimate", "--model", "llama-2-7b", "--context", "512,2048,8192", "--batch", "1,4,8", "--format", "json"], db: db)
+    #expect((try json(grid.out) as? [Any])?.count == 9)
+    #expect(try sf(["estimate", "--model", "nope"], db: db).code == 66)
+    #expect(try sf(["estimate", "--model", "llama-2-7b", "--weights", "int3"], db: db).code == 64)
+    #expect(try sf(["estimate", "--model", "llama-2-7b", "--context", "-1"], db: db).code == 64)
+    #expect(try sf(["estimate", "--model", "llama-2-7b", "--batch", "0"], db: db).code == 64)
+    #expect(try sf(["model", "list", "--bogus"], db: db).code == 64)
+}

