@@ -93,22 +93,17 @@ public final class CatalogStore: Sendable {
 
     /// Runs a write transaction, turning SQLite constraint failures into store errors.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try writer.write(body)
-        } catch let e as StoreError {
-            throw e
-        } catch let e as CoreError {
-            throw StoreError.invalid(e.description)
-        } catch let e as DatabaseError {
-            throw StoreCatalogMapping.map(e)
-        }
+        try mappingErrors { try writer.write(body) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try mappingErrors { try writer.read(body) }
+    }
+
+    /// Core validation failures become `.invalid`, SQLite errors their store meaning.
+    private func mappingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try writer.read(body)
-        } catch let e as StoreError {
-            throw e
+            return try body()
         } catch let e as CoreError {
             throw StoreError.invalid(e.description)
         } catch let e as DatabaseError {
