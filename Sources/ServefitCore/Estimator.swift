@@ -140,6 +140,8 @@ public enum Estimator {
     public static let vllmCudaGraphBytes: Int64 = 512 * Units.MiB
     public static let cudaContextBytes: Int64 = 300 * Units.MiB
     public static let vllmBlockSize = 16
+    /// Larger than any real deployment (1 EiB); a component above it means absurd input.
+    public static let absurdBytes: Int64 = 1 << 60
     /// Default `--max-num-batched-tokens` of current vLLM (V1) `vllm serve`.
     public static let vllmDefaultBatchedTokens = 8192
 
@@ -197,7 +199,7 @@ public enum Estimator {
             case .vllm:
                 let tokens = r.maxNumBatchedTokens ?? vllmDefaultBatchedTokens
                 let perTok = activationPerToken(m, tp: tp) * dtypeBytes
-                activation = Int64(Double(tokens) * perTok)
+                activation = i64(Double(tokens) * perTok)
                 comps.append(Component("activation_peak", activation,
                                        "profiling pass of \(tokens) batched tokens × \(Int(perTok)) B/token (hidden ×3, qkv, gate/up/act of the MLP per GPU, 16-bit)"))
                 let rotary = Int64((m.maxPositionEmbeddings ?? 0) * m.resolvedHeadDim * 2)
@@ -208,7 +210,7 @@ public enum Estimator {
                 if graphs > 0 { comps.append(Component("cuda_graphs", graphs, "CUDA graph pool (captured after KV allocation, from the 1 − gpu_memory_utilization headroom; --enforce-eager removes it)")) }
                 overhead = (nonTorch + rotary) * Int64(tp * pp) + graphs * Int64(tp * pp)
                 if let mem = visible {
-                    let budget = Int64(Double(mem) * r.gpuMemoryUtilization)
+                    let budget = i64(Double(mem) * r.gpuMemoryUtilization)
                     fitsBudget = budget
                     let availKV = budget - weightsPerGPU - activation - nonTorch - rotary
                     let w = KVCache.width(m, engine: .vllm, tp: m.isMLA ? 1 : tp)
@@ -224,11 +226,11 @@ public enum Estimator {
                         let perRequest = perLayerTok * (fullLayers * Double(r.context) + slideLayers * Double(min(r.context, win + vllmBlockSize)))
                         let conc = Double(availKV) / perRequest
                         maxConcurrency = conc
-                        kvCapacity = Int64(conc * Double(r.context))
+                        kvCapacity = i64(conc * Double(r.context))
                         notes.append("hybrid sliding-window model: vLLM reports KV capacity as max_concurrency × max_model_len")
                     } else {
                         let blockBytes = perLayerTok * layersPerGPU * Double(vllmBlockSize)
-                        let blocks = blockBytes > 0 ? Int64(Double(availKV) / blockBytes) : 0
+                        let blocks = blockBytes > 0 ? i64(Double(availKV) / blockBytes) : 0
                         kvCapacity = blocks * Int64(vllmBlockSize)
                         maxConcurrency = Double(kvCapacity!) / Double(max(1, r.context))
                     }
@@ -237,7 +239,7 @@ public enum Estimator {
                 let nctx = KVCache.pad(r.context * seqs, 256)
                 let kq = r.flashAttention ? 0 : Double(r.ubatch) * Double(nctx) * Double(max(1, m.heads)) * 4
                 let other = Double(r.ubatch) * Double((m.intermediateSize ?? m.moeIntermediateSize ?? 0) + 2 * (m.hiddenSize ?? 0)) * 4
-                activation = Int64(kq + other)
+                activation = i64(kq + other)
                 comps.append(Component("compute_buffer", activation,
                                        (r.flashAttention ? "flash attention: no KQ matrix; " : "KQ: n_ubatch \(r.ubatch) × n_ctx \(nctx) × \(m.heads) heads × 4 B; ")
                                        + "plus n_ubatch × (n_ff + 2 × n_embd) × 4 B"))
@@ -254,9 +256,9 @@ public enum Estimator {
                     let fitLayers = room <= 0 ? 0 : min(L, Int(room / (layerW + layerKV)))
                     gpuLayers = fitLayers
                     let onCPU = Double(L - fitLayers) * (layerW + layerKV) + Double(ws.embeddingBytes)
-                    cpuBytes = Int64(onCPU)
+                    cpuBytes = i64(onCPU)
                     if fitLayers < L {
-                        notes.append("partial offload: \(fitLayers) of \(L) layers fit on the GPU (-ngl \(fitLayers)); \(Units.gib(Int64(onCPU))) of weights and KV stay in CPU RAM")
+                        notes.append("partial offload: \(fitLayers) of \(L) layers fit on the GPU (-ngl \(fitLayers)); \(Units.gib(i64(onCPU))) of weights and KV stay in CPU RAM")
                     }
                 }
             case .transformers:
@@ -270,16 +272,16 @@ public enum Estimator {
                     let scores = Double(seqs) * heads * Double(r.context) * Double(r.context) * dtypeBytes * 2
                     act += scores
                     f += " + eager attention: batch × heads × seq² × 2 B × 2 (scores, softmax)"
-                    comps.append(Component("attention_matrix", Int64(scores), "batch × heads × seq² × 2 B × 2 (eager attention materialises it; flash/SDPA do not)"))
+                    comps.append(Component("attention_matrix", i64(scores), "batch × heads × seq² × 2 B × 2 (eager attention materialises it; flash/SDPA do not)"))
                 }
                 if m.kind != .encoder {
                     let logits = Double(seqs) * Double(m.vocabSize ?? 0) * 4
                     act += logits
                     f += " + logits batch × vocab × 4 B"
                 }
-                activation = Int64(act)
+                activation = i64(act)
                 comps.append(Component("activations", activation, f))
-                let frag = Int64(Double(kv.bytes + activation) * 0.05)
+                let frag = i64(Double(kv.bytes + activation) * 0.05)
                 overhead = cudaContextBytes + frag
                 comps.append(Component("cuda_context", cudaContextBytes, "CUDA context (~0.3 GiB)"))
                 comps.append(Component("fragmentation", frag, "PyTorch caching allocator fragmentation, 5% of dynamic memory"))
@@ -291,6 +293,10 @@ public enum Estimator {
             }
         }
 
+        for (name, v) in [("KV cache", kv.bytes), ("activations", activation), ("overhead", overhead),
+                          ("gradients", gradientBytes ?? 0), ("optimizer", optimizerBytes ?? 0), ("weights", weightBytes)] where v > absurdBytes {
+            throw CoreError.invalidInput("\(name) would exceed \(absurdBytes / Units.GiB / 1024 / 1024) PiB: the sizes given are absurd")
+        }
         let kvInTotal = r.engine == .quick && r.training == nil ? 0 : kv.bytes
         let total = weightBytes + kvInTotal + activation + overhead + (gradientBytes ?? 0) + (optimizerBytes ?? 0)
         var perGPU: Int64?
@@ -385,6 +391,6 @@ public enum Estimator {
         }
         var total = layerBytes / Double(pp) + nonLayer
         if let measured, ws.bytes > 0 { total *= Double(measured) / Double(ws.bytes) }
-        return Int64(total.rounded())
+        return i64(total.rounded())
     }
 }

@@ -122,11 +122,11 @@ public enum KVCache {
             if cross > 0 { formula += " + cross-attention 2 × \(layers) × \(m.hiddenSize ?? 0) × \(Int(encoderTokens ?? m.maxSourcePositions ?? 0)) encoder positions × \(Int(seqs)) seqs" }
             if pp > 1 { formula += ", ÷ \(pp) pipeline stages" }
         }
-        return Breakdown(bytesPerToken: Int64((per * Double(layers)).rounded()),
-                         bytes: Int64(((kTotal + vTotal + cross) / stage).rounded()),
-                         kBytes: Int64((kTotal / stage).rounded()), vBytes: Int64((vTotal / stage).rounded()),
+        return Breakdown(bytesPerToken: i64((per * Double(layers)).rounded()),
+                         bytes: i64(((kTotal + vTotal + cross) / stage).rounded()),
+                         kBytes: i64((kTotal / stage).rounded()), vBytes: i64((vTotal / stage).rounded()),
                          fullLayers: full, slidingLayers: sliding, slidingCells: slidingCells,
-                         crossAttentionBytes: Int64(cross / stage), formula: formula)
+                         crossAttentionBytes: i64(cross / stage), formula: formula)
     }
 
     static func pad(_ n: Int, _ to: Int) -> Int { ((n + to - 1) / to) * to }

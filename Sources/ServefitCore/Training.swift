@@ -35,9 +35,9 @@ extension Estimator {
                 names.append(k)
             }
         }
-        var per = 0
-        for n in Set(names) { if let (i, o) = dims[n] { per += rank * (i + o) } }
-        return Int64(per) * Int64(max(1, m.layers))
+        var per = 0.0
+        for n in Set(names) { if let (i, o) = dims[n] { per += Double(rank) * (Double(i) + Double(o)) } }
+        return i64(per * Double(max(1, m.layers)))
     }
 
     static func training(_ r: EstimateRequest, _ t: TrainingOptions, pc: ParamCount, ws: WeightSize, tp: Int) throws -> TrainingMemory {
@@ -61,11 +61,11 @@ extension Estimator {
         let perLayer = attn + mlp + 4 * sbh
         let layersAct = t.gradientCheckpointing ? L * 2 * sbh + perLayer : L * perLayer
         let logits = s * b * Double(m.vocabSize ?? 0) * 4 * 2
-        let activation = Int64(layersAct + logits)
-        comps.append(Component("activations", Int64(layersAct),
+        let activation = i64(layersAct + logits)
+        comps.append(Component("activations", i64(layersAct),
                                (t.gradientCheckpointing ? "checkpointing: layers × 2·s·b·h + one layer recomputed" : "layers × per-layer")
                                + " (per layer: attention 7sbh + 4sb·kv_width\(t.flashAttention ? "" : " + 5·a·s²·b") + MLP \(gated ? "sb(2h + 8I)" : "sb(3h + 4I)") + norms 4sbh; s=\(Int(s)), b=\(Int(b)))"))
-        comps.append(Component("logits", Int64(logits), "seq × batch × vocab × 4 B × 2 (fp32 logits and their gradient)"))
+        comps.append(Component("logits", i64(logits), "seq × batch × vocab × 4 B × 2 (fp32 logits and their gradient)"))
 
         var gradients: Int64
         var optimizer: Int64
@@ -74,15 +74,15 @@ extension Estimator {
             let adapter = try loraParameters(m, rank: rank, targets: t.loraTargets)
             let adapterBytes = adapter * 4
             gradients = adapter * 4
-            optimizer = Int64(Double(adapter) * (t.optimizer.stateBytes - 4))
+            optimizer = i64(Double(adapter) * (t.optimizer.stateBytes - 4))
             comps.append(Component("lora_adapters", adapterBytes, "\(adapter) adapter params (rank \(rank) on \(t.loraTargets.joined(separator: ",")) × \(m.layers) layers) × 4 B fp32"))
             comps.append(Component("gradients", gradients, "adapter params × 4 B (base weights frozen)"))
             comps.append(Component("optimizer", optimizer, "adapter params × \(Int(t.optimizer.stateBytes - 4)) B (\(t.optimizer.rawValue) states)"))
             gradients += adapterBytes  // adapter weights reported with the trainable state
         } else {
             let p = Double(pc.total)
-            gradients = Int64(p * 2)
-            optimizer = Int64(p * t.optimizer.stateBytes)
+            gradients = i64(p * 2)
+            optimizer = i64(p * t.optimizer.stateBytes)
             var gf = "params × 2 B (bf16)"
             var of = "params × \(Int(t.optimizer.stateBytes)) B (\(t.optimizer.rawValue): fp32 master copy + states)"
             var gradsPerGPU = Double(gradients), optPerGPU = Double(optimizer)
@@ -93,13 +93,13 @@ extension Estimator {
             comps.append(Component("optimizer", optimizer, of))
             let overhead = cudaContextBytes
             comps.append(Component("cuda_context", overhead, "CUDA context (~0.3 GiB per process)"))
-            let perGPU = Int64(weightsPerGPU + gradsPerGPU + optPerGPU) + activation + overhead
+            let perGPU = i64(weightsPerGPU + gradsPerGPU + optPerGPU) + activation + overhead
             return TrainingMemory(components: comps, activation: activation, overhead: overhead * Int64(n),
                                   gradients: gradients, optimizer: optimizer, perGPU: perGPU)
         }
         let overhead = cudaContextBytes
         comps.append(Component("cuda_context", overhead, "CUDA context (~0.3 GiB per process)"))
-        let perGPU = Int64(weightsPerGPU) + gradients + optimizer + activation + overhead
+        let perGPU = i64(weightsPerGPU) + gradients + optimizer + activation + overhead
         return TrainingMemory(components: comps, activation: activation, overhead: overhead * Int64(n),
                               gradients: gradients, optimizer: optimizer, perGPU: perGPU)
     }

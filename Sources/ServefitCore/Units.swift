@@ -86,3 +86,12 @@ public enum Units {
 }
 
 import Foundation
+
+/// Double → Int64 that saturates instead of trapping; estimates beyond `Estimator.absurdBytes`
+/// are refused before they are added up.
+@inline(__always) func i64(_ d: Double) -> Int64 {
+    guard d.isFinite else { return d < 0 ? Int64.min / 4 : Int64.max / 4 }
+    if d >= 2.0e18 { return Int64.max / 4 }
+    if d <= -2.0e18 { return Int64.min / 4 }
+    return Int64(d)
+}

@@ -204,3 +204,28 @@ func vllmKVCapacity(_ c: VLLMCase) throws {
     r.context = -5
     #expect(throws: CoreError.self) { try Estimator.estimate(r) }
 }
+
+@Test func absurdWorkloadsAreRefusedNotTrapped() throws {
+    // Largest accepted dimensions everywhere: the arithmetic must saturate and be refused, never trap.
+    let huge = try config(["model_type": "llama", "hidden_size": 1 << 24, "intermediate_size": 1 << 24, "num_hidden_layers": 4096,
+                           "num_attention_heads": 1 << 24, "num_key_value_heads": 1 << 24, "head_dim": 1 << 24, "vocab_size": 1 << 24])
+    var r = EstimateRequest(model: huge)
+    r.context = 16_777_216; r.batch = 1_048_576
+    #expect(throws: CoreError.self) { try Estimator.estimate(r) }
+    r.training = TrainingOptions(); r.training?.loraRank = 65536
+    #expect(throws: CoreError.self) { try Estimator.estimate(r) }
+    r.engine = .llamaCpp; r.training = nil; r.gpuMemoryBytes = Units.GiB
+    #expect(throws: CoreError.self) { try Estimator.estimate(r) }
+}
+
+@Test func absurdContextTimesBatchIsRefused() throws {
+    // A real model with the largest accepted context and batch: the KV cache would be 2^63 bytes.
+    for engine in Engine.allCases {
+        var r = EstimateRequest(model: try caseModel("Llama-2-7b"))
+        r.context = 16_777_216; r.batch = 1_048_576; r.engine = engine; r.gpuMemoryBytes = 80 * Units.GiB
+        #expect(throws: CoreError.self, "\(engine)") { try Estimator.estimate(r) }
+    }
+    var t = EstimateRequest(model: try caseModel("Llama-2-7b"))
+    t.context = 16_777_216; t.batch = 1_048_576; t.training = TrainingOptions()
+    #expect(throws: CoreError.self) { try Estimator.estimate(t) }
+}
