@@ -317,7 +317,7 @@ public enum Estimator {
             }
         }
         if m.kind == .encoder { notes.append("encoder model: no KV cache; activations dominate and grow with batch × sequence length") }
-        if let mtp = Optional(pc.mtp), mtp > 0 { notes.append("next-token-prediction (MTP) layers: \(mtp) params not counted (loaded only for speculative decoding)") }
+        if pc.mtp > 0 { notes.append("next-token-prediction (MTP) layers: \(pc.mtp) params not counted (loaded only for speculative decoding)") }
 
         return Estimate(
             model: m.slug, engine: r.engine.rawValue, weights: r.weights.name, kvCache: r.kvDType.name,

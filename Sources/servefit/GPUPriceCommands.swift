@@ -170,10 +170,7 @@ struct PriceCommand: ParsableCommand {
 
         func run() throws {
             try CLI.run {
-                let pm = try pricingModel.map { s -> PricingModel in
-                    guard let p = PricingModel(rawValue: s) else { throw CLIError(message: "--pricing-model must be on-demand, spot or reserved", code: 64) }
-                    return p
-                }
+                let pm = try pricingModel.map(parsePricingModel)
                 let prices = try global.open().prices(PriceFilter(gpu: gpu, provider: provider, pricingModel: pm, latestOnly: latest))
                 if fmt.format == .json { try CLI.printJSON(prices); return }
                 CLI.printTable(["id", "gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "instance", "region"],
@@ -199,7 +196,7 @@ struct PriceCommand: ParsableCommand {
 
         func run() throws {
             try CLI.run {
-                guard let pm = PricingModel(rawValue: pricingModel) else { throw CLIError(message: "--pricing-model must be on-demand, spot or reserved", code: 64) }
+                let pm = try parsePricingModel(pricingModel)
                 var p = Price(gpu: gpu, provider: provider, pricingModel: pm, usdPerGPUHour: usdPerGpuHour, asOf: asOf, source: source)
                 p.region = region; p.instance = instance
                 let saved = try global.open().addPrice(p, actor: global.who)
@@ -219,4 +216,9 @@ struct PriceCommand: ParsableCommand {
             }
         }
     }
+}
+
+func parsePricingModel(_ s: String) throws -> PricingModel {
+    guard let p = PricingModel(rawValue: s) else { throw CLIError(message: "--pricing-model must be on-demand, spot or reserved", code: 64) }
+    return p
 }
