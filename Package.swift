@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Pure domain: architecture math, estimator, ranking, parsers. No I/O, no GRDB.
@@ -27,7 +28,15 @@ let package = Package(
             ],
             plugins: ["EmbedCatalogFiles"]
         ),
-        .target(name: "ServefitServer", dependencies: ["ServefitCore", "ServefitStore"]),
+        // Hummingbird routes over Store + Core. No SQL here.
+        .target(
+            name: "ServefitServer",
+            dependencies: [
+                "ServefitCore", "ServefitStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "servefit",
             dependencies: [
@@ -41,6 +50,13 @@ let package = Package(
         .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"]),
         .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
         .testTarget(name: "ServefitCLITests", dependencies: ["servefit"]),
+        .testTarget(
+            name: "ServefitServerTests",
+            dependencies: [
+                "ServefitServer", "ServefitStore", "ServefitCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,10 +8,13 @@ public enum CoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupportedFamily(String)
     /// A weight format, KV dtype or engine name that is not recognised.
     case unknownName(kind: String, name: String, known: [String])
+    /// An option of a query is missing, unknown or unreadable (a usage error).
+    case badOption(String)
 
     public var description: String {
         switch self {
         case .invalidInput(let m): return m
+        case .badOption(let m): return m
         case .invalidArchitecture(let m): return "invalid architecture: \(m)"
         case .unsupportedFamily(let t):
             return "model family '\(t)' is not supported by the estimator (supported: \(ParamCounter.supportedFamilies.sorted().joined(separator: ", ")))"

@@ -73,6 +73,9 @@ public struct EstimateRequest: Sendable {
     public var training: TrainingOptions?
     /// Measured weight bytes (from a file inventory) to use instead of the formula.
     public var measuredWeightBytes: Int64?
+    /// The model's parameter count, when the caller has it already (ranking evaluates one
+    /// model on hundreds of deployments); computed from `model` when nil.
+    public var paramCount: ParamCount?
 
     public init(model: Model) { self.model = model }
 }
@@ -148,7 +151,7 @@ public enum Estimator {
     public static func estimate(_ r: EstimateRequest) throws -> Estimate {
         let m = r.model
         try validate(r)
-        let pc = try ParamCounter.count(m)
+        let pc = try r.paramCount ?? ParamCounter.count(m)
         let ws = r.weights.size(pc, model: m)
         let weightBytes = r.measuredWeightBytes ?? ws.bytes
         let gpus = max(1, r.gpus)

@@ -74,6 +74,16 @@ public enum Units {
     }
 
     /// Parses "50ms", "2s", "0.5" (seconds) into milliseconds.
+    /// A whole number, optionally with a "k" suffix meaning ×1024 (token counts: "4k" = 4096).
+    public static func parseInt(_ text: String) -> Int? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if t.hasSuffix("k") {
+            guard let v = Int(t.dropLast()), v >= 0, v <= Int.max / 1024 else { return nil }
+            return v * 1024
+        }
+        return Int(t)
+    }
+
     public static func parseMilliseconds(_ text: String) throws -> Double {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         let (num, mult): (Substring, Double) =

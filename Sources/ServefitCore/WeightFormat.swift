@@ -148,13 +148,17 @@ public struct WeightSize: Sendable, Equatable {
     public var nonLayerBytes: Int64
     public var embeddingBytes: Int64
     public var outputBytes: Int64
+    /// Bytes of routed-expert tensors (a decode step reads only the experts its tokens pick).
+    public var expertBytes: Int64 = 0
+    /// Bytes of the vision tower (not read while generating text).
+    public var visionBytes: Int64 = 0
 }
 
 extension WeightFormat {
     /// Sizes all weights of the main model (no MTP layers) in this format.
     public func size(_ pc: ParamCount, model: Model) -> WeightSize {
         let ctx = GGUFMix.Context(model: model, tensors: pc.tensors)
-        var total = 0.0, params = 0.0, nonLayer = 0.0, emb = 0.0, out = 0.0
+        var total = 0.0, params = 0.0, nonLayer = 0.0, emb = 0.0, out = 0.0, expert = 0.0, vision = 0.0
         var perLayer: [Int: Double] = [:]
         var ffnDownIndex = 0
         for var t in pc.tensors where t.part != .mtp {
@@ -171,11 +175,14 @@ extension WeightFormat {
             if t.layer >= 0 && t.part == .main { perLayer[t.layer, default: 0] += b } else { nonLayer += b }
             if t.role == .embedding || (c.tiedOutput && t.role == .lmHead) { emb += b }
             if t.role == .lmHead && !c.tiedOutput { out += b }
+            if t.isExpert { expert += b }
+            if t.part == .vision { vision += b }
         }
         return WeightSize(bytes: Int64(total.rounded()), params: Int64(params),
                           bitsPerWeight: params > 0 ? total * 8 / params : 0,
                           layerBytes: perLayer.mapValues { Int64($0.rounded()) }, nonLayerBytes: Int64(nonLayer.rounded()),
-                          embeddingBytes: Int64(emb.rounded()), outputBytes: Int64(out.rounded()))
+                          embeddingBytes: Int64(emb.rounded()), outputBytes: Int64(out.rounded()),
+                          expertBytes: Int64(expert.rounded()), visionBytes: Int64(vision.rounded()))
     }
 }
 

@@ -1,1 +1,2 @@
+import Hummingbird
 import ServefitStore

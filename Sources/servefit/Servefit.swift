@@ -15,10 +15,14 @@ struct Servefit: ParsableCommand {
             Examples:
               servefit estimate --model llama-2-7b --weights fp16 --context 2048 --explain
               servefit estimate --model qwen3-32b --gpu h100-sxm --weights fp8 --context 12288
+              servefit rank --model llama-3.1-8b-instruct --input 1024 --output 256 --max-tpot 50ms
+              servefit best-gpu --model llama-3.3-70b-instruct
+              servefit scenario save chat-8b --model llama-3.1-8b-instruct --max-tpot 50ms
               servefit model list --family qwen3
               servefit price list --gpu h100-sxm --latest
             """,
-        subcommands: [EstimateCommand.self, ModelCommand.self, GPUCommand.self, PriceCommand.self, HistoryCommand.self,
+        subcommands: [EstimateCommand.self, RankCommand.self, BestGPUCommand.self, CompareCommand.self, ScenarioCommand.self,
+                      ModelCommand.self, GPUCommand.self, PriceCommand.self, HistoryCommand.self,
                       DBCommand.self, ExportCommand.self, ImportCommand.self]
     )
 }

@@ -51,7 +51,10 @@ enum CLI {
         } catch let e as ExitCode {
             throw e
         } catch let e as CoreError {
-            fail(e.description, code: { if case .unknownName = e { return 64 }; return 65 }())
+            switch e {
+            case .unknownName, .badOption: fail(e.description, code: 64)
+            default: fail(e.description, code: 65)
+            }
         } catch let e as StoreError {
             switch e {
             case .notFound: fail(e.description, code: 66)

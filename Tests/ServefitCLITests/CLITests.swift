@@ -155,3 +155,68 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
     #expect(try sf(["estimate", "--model", "llama-2-7b", "--batch", "0"], db: db).code == 64)
     #expect(try sf(["model", "list", "--bogus"], db: db).code == 64)
 }
+
+@Test func rankBestGPUCompareAndScenarios() throws {
+    let db = tempDB()
+    let r = try sf(["rank", "--model", "llama-3.1-8b-instruct", "--max-tpot", "50ms", "--top", "5", "--format", "json", "--show-rejected"], db: db)
+    #expect(r.code == 0, "\(r.err)")
+    let rows = try #require(try json(r.out) as? [[String: Any]])
+    let ranked = rows.filter { $0["rejected_reason"] == nil }
+    #expect(ranked.count == 5)
+    for k in ["model", "gpu", "gpu_count", "weights", "kv_cache", "batch", "per_gpu_bytes", "ttft_ms", "tpot_ms", "throughput_tokens_per_s",
+              "provider", "usd_per_gpu_hour", "usd_per_million_tokens", "usd_per_million_tokens_blended"] {
+        #expect(ranked[0][k] != nil, "missing \(k)")
+    }
+    #expect(rows.contains { ($0["rejected_reason"] as? String)?.isEmpty == false })
+    let costs = ranked.map { $0["usd_per_million_tokens"] as! Double }
+    #expect(costs == costs.sorted())
+    #expect(ranked.allSatisfy { ($0["tpot_ms"] as! Double) <= 50 })
+    // A row feeds back into estimate: gpu and weights are spelled as estimate takes them.
+    let first = ranked[0]
+    let e = try sf(["estimate", "--model", "llama-3.1-8b-instruct", "--gpu", first["gpu"] as! String, "--weights", first["weights"] as! String,
+                    "--gpus", String(first["gpu_count"] as! Int), "--context", String(first["context"] as! Int),
+                    "--batch", String(first["batch"] as! Int), "--format", "json"], db: db)
+    #expect(e.code == 0, "\(e.err)")
+    #expect((try json(e.out) as? [String: Any])?["fits"] as? Bool == true)
+
+    let table = try sf(["rank", "--model", "llama-2-70b", "--gpu", "h100-sxm", "--formats", "fp16", "--counts", "1,2", "--show-rejected", "--launch"], db: db)
+    #expect(table.code == 0)
+    #expect(table.out.contains("needs ") && table.out.contains("GiB per GPU >"))
+    #expect(table.out.contains("vllm serve meta-llama/Llama-2-70b-hf --tensor-parallel-size 2"))
+    #expect(table.out.contains("cost per million output tokens (USD)") || table.out.components(separatedBy: "\n").count > 3)
+
+    let best = try sf(["best-gpu", "--model", "llama-3.1-8b-instruct", "--max-tpot", "30ms"], db: db)
+    #expect(best.code == 0 && best.out.contains("per million output tokens") && best.out.contains("vllm serve"))
+    let none = try sf(["best-gpu", "--model", "llama-3.1-405b", "--max-gpus", "1"], db: db)
+    #expect(none.code == 65 && none.err.contains("no deployment"))
+
+    let cmp = try sf(["compare", "--model", "qwen2.5-7b-instruct,glm-4-9b", "--gpu", "l4,h100-sxm", "--format", "csv"], db: db)
+    #expect(cmp.code == 0)
+    #expect(cmp.out.split(separator: "\n").count == 5)
+
+    // Usage errors are 64, unknown names 66.
+    #expect(try sf(["rank", "--model", "llama-3.1-8b-instruct", "--max-tpot", "soon"], db: db).code == 64)
+    #expect(try sf(["rank", "--model", "llama-3.1-8b-instruct", "--formats", "int3"], db: db).code == 64)
+    #expect(try sf(["rank", "--model", "no-such-model"], db: db).code == 66)
+    #expect(try sf(["rank", "--model", "llama-3.1-8b-instruct", "--gpu", "no-such-gpu"], db: db).code == 66)
+
+    #expect(try sf(["scenario", "save", "chat-8b", "--model", "llama-3.1-8b-instruct", "--max-tpot", "50ms", "--notes", "team chat"], db: db).code == 0)
+    #expect(try sf(["scenario", "save", "big", "--model", "llama-3.3-70b-instruct", "--formats", "fp8"], db: db).code == 0)
+    #expect(try sf(["scenario", "save", "chat-8b", "--model", "llama-3.1-8b-instruct"], db: db).code == 65)
+    let list = try sf(["scenario", "list", "--format", "json"], db: db)
+    #expect((try json(list.out) as? [[String: Any]])?.count == 2)
+    let run = try sf(["scenario", "run", "chat-8b"], db: db)
+    #expect(run.code == 0 && run.out.contains("unchanged since it was saved"))
+    let runJSON = try #require(try json(try sf(["scenario", "run", "chat-8b", "--format", "json"], db: db).out) as? [String: Any])
+    let bestRow = try #require(runJSON["best"] as? [String: Any])
+    // A cheaper, newer price for the winning GPU shows in the re-run.
+    #expect(try sf(["price", "add", "--gpu", bestRow["gpu"] as! String, "--provider", "CheapCloud", "--usd-per-gpu-hour", "0.01",
+                    "--as-of", "2099-01-01", "--source", "test"], db: db).code == 0)
+    let rerun = try sf(["scenario", "run", "chat-8b"], db: db)
+    #expect(rerun.out.contains("CheapCloud"))
+    let cmpS = try sf(["scenario", "compare", "chat-8b", "big"], db: db)
+    #expect(cmpS.code == 0 && cmpS.out.contains("chat-8b") && cmpS.out.contains("big"))
+    #expect(try sf(["scenario", "remove", "big"], db: db).code == 0)
+    #expect(try sf(["scenario", "show", "big"], db: db).code == 66)
+    #expect(try sf(["history", "--entity", "scenario", "--format", "json"], db: db).out.contains("chat-8b"))
+}

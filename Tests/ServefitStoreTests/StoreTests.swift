@@ -160,3 +160,68 @@ func snapshot(_ s: CatalogStore) throws -> String {
     let copy = try CatalogStore.open(path: dest)
     #expect(try copy.counts().models == (try s.counts().models))
 }
+
+// MARK: query engine over the catalog
+
+@Test func rankCandidatesJoinTheCheapestCurrentPriceInSQL() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    var q = RankQuery(model: "llama-3.1-8b-instruct")
+    q.gpus = ["h100-sxm"]
+    let c = try #require(try s.rankCandidates(q).first)
+    let cheapest = try s.prices(PriceFilter(gpu: "h100-sxm", latestOnly: true)).min { $0.usdPerGPUHour < $1.usdPerGPUHour }!
+    #expect(c.price?.usdPerGPUHour == cheapest.usdPerGPUHour)
+    // A newer, dearer price at that provider replaces the old one as current.
+    var newer = cheapest
+    newer.id = nil; newer.asOf = "2099-01-01"; newer.usdPerGPUHour = 50
+    try s.addPrice(newer, actor: "t")
+    let c2 = try #require(try s.rankCandidates(q).first)
+    #expect(c2.price?.usdPerGPUHour != 50)
+    #expect(c2.price!.usdPerGPUHour > cheapest.usdPerGPUHour || c2.price!.provider != cheapest.provider)
+    // Provider and vendor filters narrow in SQL; an unknown GPU is an error, not an empty answer.
+    q.gpus = nil; q.vendor = "AMD"
+    #expect(try s.rankCandidates(q).allSatisfy { $0.gpu.vendor == "AMD" })
+    q.vendor = nil; q.provider = "no-such-cloud"
+    #expect(try s.rankCandidates(q).allSatisfy { $0.price == nil })
+    q.gpus = ["no-such-gpu"]
+    #expect(throws: StoreError.notFound(entity: "gpu", key: "no-such-gpu")) { try s.rankCandidates(q) }
+}
+
+@Test func scenarioRoundTripAndRerunAfterAPriceChange() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    var q = try RankQuery(options: ["model": "llama-3.1-8b-instruct", "gpu": "h100-sxm,a100-80gb-sxm", "max-tpot": "50ms",
+                                    "input": "1024", "output": "256", "formats": "fp16,fp8"])
+    q.top = nil
+    let saved = try s.saveScenario(name: "chat-8b", query: q, notes: "team chat", replace: false, actor: "alice")
+    #expect(saved.result != nil)
+    // Round trip: the stored options read back into the same question.
+    let back = try s.scenario("chat-8b")
+    #expect(try s.scenarioQuery(back) == q)
+    #expect(back.notes == "team chat")
+    #expect(try s.history(entity: "scenario", key: "chat-8b").first?.actor == "alice")
+    #expect(throws: StoreError.duplicate(entity: "scenario", key: "chat-8b")) {
+        try s.saveScenario(name: "chat-8b", query: q, notes: nil, replace: false, actor: "alice")
+    }
+    let run1 = try s.runScenario("chat-8b")
+    #expect(run1.changes.first?.hasPrefix("unchanged") == true)
+    let best = try #require(run1.best)
+    // The best GPU gets a price ten times lower, dated later: the re-run sees it.
+    let cut = best.usdPerGPUHour! / 10
+    try s.addPrice(Price(gpu: best.gpu, provider: "CheapCloud", usdPerGPUHour: cut, asOf: "2099-01-01", source: "test"), actor: "bob")
+    let run2 = try s.runScenario("chat-8b")
+    let now = try #require(run2.best)
+    #expect(now.gpu == best.gpu && now.usdPerGPUHour == cut && now.provider == "CheapCloud")
+    #expect(abs(now.usdPerMillionTokens! - best.usdPerMillionTokens! / 10) < 1e-9)
+    #expect(run2.changes.contains { $0.hasPrefix("price:") && $0.contains("CheapCloud") })
+    #expect(run2.changes.contains { $0.hasPrefix("cost per million output tokens") && $0.contains("-90.0%") })
+    try s.removeScenario("chat-8b", actor: "alice")
+    #expect(throws: StoreError.notFound(entity: "scenario", key: "chat-8b")) { try s.runScenario("chat-8b") }
+}
+
+@Test func compareShowsEachModelOnEachGPU() throws {
+    let s = try CatalogStore.inMemory(seed: true)
+    var q = RankQuery(model: "qwen2.5-7b-instruct")
+    q.gpus = ["l4", "h100-sxm"]
+    let rows = try s.compare(models: ["qwen2.5-7b-instruct", "llama-2-70b"], q)
+    #expect(Set(rows.map { "\($0.model)/\($0.gpu)" }) == ["qwen2.5-7b-instruct/l4", "qwen2.5-7b-instruct/h100-sxm", "llama-2-70b/l4", "llama-2-70b/h100-sxm"])
+    #expect(rows.first { $0.model == "qwen2.5-7b-instruct" && $0.gpu == "h100-sxm" }?.rejectedReason == nil)
+}

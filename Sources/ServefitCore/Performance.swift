@@ -1,0 +1,264 @@
+import Foundation
+
+/// The named factors of the roofline performance model. Every one is a documented default
+/// that a user can override (`--bandwidth-efficiency 0.8`, and so on).
+public struct PerfAssumptions: Codable, Sendable, Equatable {
+    /// Fraction of peak memory bandwidth a decode step achieves while streaming weights and
+    /// KV cache (vLLM and llama.cpp reach 0.6-0.85 of the datasheet figure on large GEMVs).
+    public var bandwidthEfficiency: Double = 0.75
+    /// Fraction of the dense tensor-core peak a prefill achieves (model FLOPs utilisation).
+    public var computeEfficiency: Double = 0.5
+    /// Fraction of the GPU-to-GPU link an all-reduce achieves.
+    public var interconnectEfficiency: Double = 0.7
+    /// Fixed latency of one all-reduce (launch and synchronisation), microseconds.
+    public var allReduceLatencyUs: Double = 10
+    /// Fixed cost of one engine step (scheduling, sampling, kernel launches), milliseconds.
+    public var stepOverheadMs: Double = 0.5
+    /// One-direction GPU-to-GPU bandwidth when a GPU has no NVLink/Infinity Fabric (PCIe 4.0 x16), GB/s.
+    public var pcieGBPerS: Double = 32
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case bandwidthEfficiency = "bandwidth_efficiency", computeEfficiency = "compute_efficiency"
+        case interconnectEfficiency = "interconnect_efficiency", allReduceLatencyUs = "all_reduce_latency_us"
+        case stepOverheadMs = "step_overhead_ms", pcieGBPerS = "pcie_gb_per_s"
+    }
+
+    public func validate() throws {
+        for (name, v) in [("bandwidth efficiency", bandwidthEfficiency), ("compute efficiency", computeEfficiency),
+                          ("interconnect efficiency", interconnectEfficiency)] where !(v.isFinite && v > 0 && v <= 1) {
+            throw CoreError.invalidInput("\(name) must be in (0, 1] (got \(v))")
+        }
+        for (name, v) in [("all-reduce latency", allReduceLatencyUs), ("step overhead", stepOverheadMs)] where !(v.isFinite && v >= 0 && v < 1e6) {
+            throw CoreError.invalidInput("\(name) must be zero or positive (got \(v))")
+        }
+        guard pcieGBPerS.isFinite, pcieGBPerS > 0, pcieGBPerS < 1e6 else { throw CoreError.invalidInput("PCIe bandwidth must be positive (got \(pcieGBPerS))") }
+    }
+}
+
+/// One deployment whose speed is asked for.
+public struct PerfRequest: Sendable {
+    public var model: Model
+    public var gpu: GPU
+    public var weights: WeightFormat = .float(bits: 16)
+    public var kvDType: KVDType = .fp16
+    public var engine: Engine = .vllm
+    public var tensorParallel = 1
+    public var pipelineParallel = 1
+    /// Sequences decoded together (continuous batching keeps this many in flight).
+    public var batch = 1
+    /// Prompt tokens per request.
+    public var inputTokens = 1024
+    /// Generated tokens per request.
+    public var outputTokens = 256
+    public var measuredWeightBytes: Int64?
+    public var paramCount: ParamCount?
+    public var assumptions = PerfAssumptions()
+    public init(model: Model, gpu: GPU) { self.model = model; self.gpu = gpu }
+}
+
+/// Latency and throughput of one deployment, from the roofline model.
+public struct Performance: Codable, Sendable, Equatable {
+    /// Time to first token: the prompt's prefill, plus one running decode step when other sequences are in flight.
+    public var ttftMs: Double
+    /// Time per output token: one decode step of the whole batch.
+    public var tpotMs: Double
+    /// Prefill of one prompt alone.
+    public var prefillMs: Double
+    /// Output tokens per second of the whole deployment, prefills included.
+    public var throughputTokensPerS: Double
+    /// Input plus output tokens per second.
+    public var totalTokensPerS: Double
+    public var requestsPerS: Double
+    /// Bytes one GPU reads from memory in one decode step (weights touched + KV cache).
+    public var decodeBytesPerStep: Int64
+    /// FLOPs one GPU does in one decode step.
+    public var decodeFlopsPerStep: Double
+    public var decodeBound: String
+    public var prefillBound: String
+    public var allReduceMsPerStep: Double
+    /// The physical limit at batch 1: aggregate bandwidth ÷ bytes read per token.
+    public var batch1CeilingTokensPerS: Double
+    public var computeDType: String
+    public var peakTFLOPS: Double
+    public var notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case ttftMs = "ttft_ms", tpotMs = "tpot_ms", prefillMs = "prefill_ms"
+        case throughputTokensPerS = "throughput_tokens_per_s", totalTokensPerS = "total_tokens_per_s", requestsPerS = "requests_per_s"
+        case decodeBytesPerStep = "decode_bytes_per_step", decodeFlopsPerStep = "decode_flops_per_step"
+        case decodeBound = "decode_bound", prefillBound = "prefill_bound", allReduceMsPerStep = "all_reduce_ms_per_step"
+        case batch1CeilingTokensPerS = "batch1_ceiling_tokens_per_s", computeDType = "compute_dtype", peakTFLOPS = "peak_tflops", notes
+    }
+}
+
+/// Prices of a deployment per hour and per million tokens.
+public struct Cost: Codable, Sendable, Equatable {
+    public var usdPerHour: Double
+    /// Per million output tokens.
+    public var usdPerMillionTokens: Double
+    /// Per million tokens of the workload, input and output together.
+    public var usdPerMillionTokensBlended: Double
+
+    /// cost = price × count ÷ (tokens/s × 3600) × 10⁶
+    public static func of(usdPerGPUHour: Double, gpuCount: Int, outputTokensPerS: Double, totalTokensPerS: Double) -> Cost {
+        let hour = usdPerGPUHour * Double(gpuCount)
+        func perMillion(_ tps: Double) -> Double { tps > 0 ? hour / (tps * 3600) * 1_000_000 : .infinity }
+        return Cost(usdPerHour: hour, usdPerMillionTokens: perMillion(outputTokensPerS),
+                    usdPerMillionTokensBlended: perMillion(totalTokensPerS))
+    }
+}
+
+/// Roofline model of an inference engine: each step takes the longer of its memory traffic over
+/// the achieved bandwidth and its FLOPs over the achieved dense peak, plus tensor-parallel
+/// all-reduces over the interconnect and a fixed step overhead.
+public enum PerformanceModel {
+    /// Weights a model streams per step, split the way decoding touches them.
+    struct WeightTraffic {
+        var dense: Double      // read every step (attention, dense MLP, shared experts, norms, output head)
+        var experts: Double    // routed experts: a step reads only those its tokens pick
+        var activeParams: Double
+    }
+
+    static func traffic(_ r: PerfRequest, _ pc: ParamCount) -> WeightTraffic {
+        let ws = r.weights.size(pc, model: r.model)
+        let scale = r.measuredWeightBytes.map { ws.bytes > 0 ? Double($0) / Double(ws.bytes) : 1 } ?? 1
+        // An untied input embedding is a table lookup (a few rows), not a streamed matrix;
+        // a tied one is read in full as the output head. The vision tower is idle while generating.
+        let unread = Double(ws.outputBytes > 0 ? ws.embeddingBytes : 0) + Double(ws.visionBytes)
+        let experts = Double(ws.expertBytes)
+        let dense = max(0, Double(ws.bytes) - experts - unread)
+        let active = Double(pc.active) - Double(pc.embedding) + (ws.outputBytes > 0 ? 0 : Double(pc.embedding)) - Double(pc.vision)
+        return WeightTraffic(dense: dense * scale, experts: experts * scale, activeParams: max(0, active))
+    }
+
+    /// Expected fraction of a layer's routed experts that `tokens` tokens, each picking k of E, touch.
+    public static func expertFraction(model m: Model, tokens: Int) -> Double {
+        guard let e = m.numExperts, e > 1, let k = m.numExpertsPerTok, k > 0 else { return 1 }
+        let miss = 1 - Double(min(k, e)) / Double(e)
+        return 1 - pow(miss, Double(max(1, tokens)))
+    }
+
+    /// Attention FLOPs per token per layer for one key position.
+    static func attentionFlopsPerPosition(_ m: Model, decode: Bool) -> Double {
+        if m.isMLA {
+            let nope = Double(m.qkNopeHeadDim ?? 0), rope = Double(m.qkRopeHeadDim ?? 0)
+            let r = Double(m.kvLoraRank ?? 0), v = Double(m.vHeadDim ?? 0)
+            // Decode runs the absorbed form over the latent (rank + rope); prefill the expanded heads.
+            return decode ? 2 * Double(m.heads) * (2 * r + rope) : 2 * Double(m.heads) * (nope + rope + v)
+        }
+        return 2 * Double(m.heads) * 2 * Double(m.resolvedHeadDim)
+    }
+
+    /// Sum over layers of the key positions one token attends to, at context `ctx`.
+    static func attendedPositions(_ m: Model, ctx: Double) -> Double {
+        let layers = Double(max(0, m.layers))
+        guard let w = m.slidingWindow, m.slidingLayerCount > 0 else { return layers * ctx }
+        let sliding = Double(m.slidingLayerCount)
+        return (layers - sliding) * ctx + sliding * min(ctx, Double(w))
+    }
+
+    public static func evaluate(_ r: PerfRequest) throws -> Performance {
+        let m = r.model
+        try r.assumptions.validate()
+        guard r.batch >= 1, r.batch <= 1_048_576 else { throw CoreError.invalidInput("batch must be between 1 and 1048576 (got \(r.batch))") }
+        guard r.inputTokens >= 0, r.outputTokens >= 0, r.inputTokens <= 16_777_216, r.outputTokens <= 16_777_216,
+              r.inputTokens + r.outputTokens > 0 else {
+            throw CoreError.invalidInput("input and output tokens must be between 0 and 16777216, and not both 0")
+        }
+        guard r.tensorParallel >= 1, r.tensorParallel <= 1024, r.pipelineParallel >= 1, r.pipelineParallel <= 1024 else {
+            throw CoreError.invalidInput("tensor and pipeline parallel sizes must be between 1 and 1024")
+        }
+        let pc = try r.paramCount ?? ParamCounter.count(m)
+        let a = r.assumptions
+        let tp = Double(r.tensorParallel), pp = Double(r.pipelineParallel)
+        let split = tp * pp
+        let w = traffic(r, pc)
+        var notes: [String] = []
+
+        // Compute peak for the dtype the matmuls run in.
+        var dtype = r.weights.computeDType
+        var peak = r.gpu.tflops[dtype]
+        if peak == nil, dtype != "bf16" {
+            notes.append("\(r.gpu.name) has no \(dtype) tensor cores: \(r.weights.name) weights are dequantised and multiplied in 16-bit")
+            dtype = "bf16"
+            peak = r.gpu.tflops[dtype]
+        }
+        if peak == nil { dtype = "fp32"; peak = r.gpu.tflops.fp32 }
+        let peakTF = peak ?? 1
+        let flopsRate = peakTF * 1e12 * a.computeEfficiency
+        let bytesRate = r.gpu.bandwidthGBPerS * 1e9 * a.bandwidthEfficiency
+        let linkOneWay = (r.gpu.interconnectGBPerS.map { $0 / 2 } ?? a.pcieGBPerS) * 1e9 * a.interconnectEfficiency
+        let hidden = Double(m.hiddenSize ?? 0)
+        let layersPerStage = Double(max(0, m.layers)) / pp
+
+        /// Two all-reduces per layer (after attention, after the MLP) of tokens × hidden × 2 B, ring algorithm.
+        func allReduceSeconds(tokens: Double) -> Double {
+            guard r.tensorParallel > 1 else { return 0 }
+            let message = tokens * hidden * 2
+            let perGPU = 2 * (tp - 1) / tp * message
+            return 2 * layersPerStage * (perGPU / linkOneWay + a.allReduceLatencyUs * 1e-6)
+        }
+        /// Activations handed from one pipeline stage to the next.
+        func pipelineSeconds(tokens: Double) -> Double {
+            guard r.pipelineParallel > 1 else { return 0 }
+            return (pp - 1) * (tokens * hidden * 2 / linkOneWay + a.allReduceLatencyUs * 1e-6)
+        }
+
+        // Decode: one step generates one token for each of `batch` sequences at the average context.
+        let isEncoder = m.kind == .encoder
+        let b = Double(r.batch)
+        let avgCtx = Double(r.inputTokens) + Double(r.outputTokens) / 2
+        let kvRead = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())),
+                                                         sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1).bytes)
+        let expertShare = expertFraction(model: m, tokens: r.batch)
+        let weightBytesStep = (w.dense + w.experts * expertShare) / split
+        let decodeBytes = weightBytesStep + kvRead / pp
+        let activeStep = w.activeParams  // per token, whole model
+        let decodeFlops = (2 * activeStep * b + b * attendedPositions(m, ctx: avgCtx) * attentionFlopsPerPosition(m, decode: true)) / split
+        let tMem = decodeBytes / bytesRate
+        let tCompute = decodeFlops / flopsRate
+        let decodeComm = allReduceSeconds(tokens: b)
+        let stage = max(tMem, tCompute) + decodeComm + a.stepOverheadMs / 1000
+        // A token passes every pipeline stage in turn.
+        let tpot = isEncoder || r.outputTokens == 0 ? 0 : stage * pp + pipelineSeconds(tokens: b)
+
+        // Prefill of one prompt: all its tokens in one pass (compute-bound beyond a few hundred tokens).
+        let inTok = Double(max(1, r.inputTokens))
+        let prefillWeights = (w.dense + w.experts * expertFraction(model: m, tokens: r.inputTokens)) / split
+        // Causal attention: on average a prompt token sees half the prompt.
+        let prefillFlops = (2 * activeStep * inTok + inTok * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false)) / split
+        let kvWrite = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, r.inputTokens), sequences: 1,
+                                                          tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel).bytes)
+        let pMem = (prefillWeights + kvWrite) / bytesRate
+        let pCompute = prefillFlops / flopsRate
+        let prefill = r.inputTokens == 0 ? 0 : (max(pMem, pCompute) + allReduceSeconds(tokens: inTok) + a.stepOverheadMs / 1000) * pp
+            + pipelineSeconds(tokens: inTok)
+        let ttft = prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
+
+        // Steady state with continuous batching: `batch` requests each need one prefill and
+        // `output` decode steps; prefills of new requests take turns with the running batch.
+        let cycle = Double(r.outputTokens) * tpot + b * prefill
+        let requests = cycle > 0 ? b / cycle : 0
+        let outTPS = requests * Double(r.outputTokens)
+        let totalTPS = requests * Double(r.inputTokens + r.outputTokens)
+
+        let bytesPerToken1 = (w.dense + w.experts * expertFraction(model: m, tokens: 1)) + (isEncoder ? 0 :
+            Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())), sequences: 1, tp: 1, pp: 1).bytes))
+        let ceiling = bytesPerToken1 > 0 ? r.gpu.bandwidthGBPerS * 1e9 * tp / bytesPerToken1 : .infinity
+        if r.pipelineParallel > 1 { notes.append("pipeline parallel: a token passes \(r.pipelineParallel) stages in turn; throughput assumes no micro-batch interleaving") }
+        if m.isMoE { notes.append("MoE: a decode step of \(r.batch) sequences reads \(Units.format(expertShare * 100, 1))% of the routed experts (expected distinct experts for \(r.batch) tokens picking \(m.numExpertsPerTok ?? 0) of \(m.numExperts ?? 0))") }
+        if isEncoder { notes.append("encoder model: no decoding; throughput is prompt tokens per second") }
+
+        let encoderTPS = isEncoder && prefill > 0 ? inTok / prefill : 0
+        return Performance(
+            ttftMs: ttft * 1000, tpotMs: tpot * 1000, prefillMs: prefill * 1000,
+            throughputTokensPerS: isEncoder ? encoderTPS : outTPS, totalTokensPerS: isEncoder ? encoderTPS : totalTPS,
+            requestsPerS: isEncoder ? (prefill > 0 ? 1 / prefill : 0) : requests,
+            decodeBytesPerStep: i64(decodeBytes), decodeFlopsPerStep: decodeFlops,
+            decodeBound: tMem >= tCompute ? "memory" : "compute", prefillBound: pMem >= pCompute ? "memory" : "compute",
+            allReduceMsPerStep: decodeComm * 1000, batch1CeilingTokensPerS: ceiling,
+            computeDType: dtype, peakTFLOPS: peakTF, notes: notes)
+    }
+}

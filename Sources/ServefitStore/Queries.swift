@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import ServefitCore
+
+/// Queries that join the catalog with the estimator: the shared code behind `servefit rank`,
+/// `best-gpu`, `compare`, `scenario run` and the server's /v1/rank. Filtering and joining happen
+/// in SQLite (indexed); the arithmetic in ServefitCore.
+extension CatalogStore {
+    /// GPUs matching the query's filters, each with its cheapest current price under the
+    /// provider / pricing-model filters (nil when it has none). One SQL statement.
+    public func rankCandidates(_ q: RankQuery) throws -> [RankCandidate] {
+        var priceConds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let p = q.provider { priceConds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
+        if let pm = q.pricingModel { priceConds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
+        var gpuConds: [String] = []
+        if let v = q.vendor { gpuConds.append("g.vendor = ? COLLATE NOCASE"); args.append(v) }
+        if let slugs = q.gpus {
+            gpuConds.append("g.slug IN (" + slugs.map { _ in "?" }.joined(separator: ",") + ")")
+            args.append(contentsOf: slugs)
+        }
+        let sql = """
+            WITH best AS (
+                SELECT p.*, row_number() OVER (PARTITION BY p.gpu_id ORDER BY p.usd_per_gpu_hour, p.provider, p.id) AS rn
+                FROM current_gpu_price p \(priceConds.isEmpty ? "" : "WHERE " + priceConds.joined(separator: " AND "))
+            )
+            SELECT g.*, b.id AS price_id, b.provider AS price_provider, b.instance AS price_instance, b.region AS price_region,
+                   b.pricing_model AS price_pricing_model, b.usd_per_gpu_hour AS price_usd, b.as_of AS price_as_of,
+                   b.source AS price_source
+            FROM gpu g LEFT JOIN best b ON b.gpu_id = g.id AND b.rn = 1
+            \(gpuConds.isEmpty ? "" : "WHERE " + gpuConds.joined(separator: " AND "))
+            ORDER BY g.slug
+            """
+        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
+        if let slugs = q.gpus {
+            let found = Set(rows.map { $0["slug"] as String })
+            if let missing = slugs.first(where: { !found.contains($0) }) {
+                // Tell an unknown GPU from one the other filters removed.
+                _ = try gpu(missing)
+            }
+        }
+        return rows.map { row in
+            let g = Self.gpu(from: row)
+            var price: Price?
+            if let usd: Double = row["price_usd"] {
+                var p = Price(gpu: g.slug, provider: row["price_provider"],
+                              pricingModel: PricingModel(rawValue: row["price_pricing_model"]) ?? .onDemand,
+                              usdPerGPUHour: usd, asOf: row["price_as_of"], source: row["price_source"])
+                p.id = row["price_id"]; p.instance = row["price_instance"]; p.region = row["price_region"]
+                price = p
+            }
+            return RankCandidate(gpu: g, price: price)
+        }
+    }
+
+    /// Ranks every deployment of the query's model over the catalog.
+    public func rank(_ q: RankQuery) throws -> RankResult {
+        let m = try model(q.model)
+        return try Ranker.rank(q, model: m, candidates: try rankCandidates(q))
+    }
+
+    /// Several models (or several GPUs) side by side on one workload: for each model and GPU, the
+    /// cheapest deployment that meets the constraints, or the reason none does.
+    public func compare(models: [String], _ base: RankQuery) throws -> [RankRow] {
+        var out: [RankRow] = []
+        for slug in models {
+            var q = base
+            q.model = slug
+            q.top = nil
+            let r = try rank(q)
+            var gpusSeen: [String] = []
+            for row in r.ranked + r.rejected where !gpusSeen.contains(row.gpu) { gpusSeen.append(row.gpu) }
+            for g in gpusSeen.sorted() {
+                if let best = r.ranked.first(where: { $0.gpu == g }) {
+                    out.append(best)
+                } else {
+                    // The rejection that got furthest: one with figures, on the most GPUs.
+                    let rej = r.rejected.filter { $0.gpu == g }
+                    if let pick = rej.max(by: { a, b in
+                        ((a.batch != nil ? 1 : 0), a.gpuCount) < ((b.batch != nil ? 1 : 0), b.gpuCount)
+                    }) { out.append(pick) }
+                }
+            }
+        }
+        return out.sorted { a, b in
+            if a.model != b.model { return models.firstIndex(of: a.model) ?? 0 < models.firstIndex(of: b.model) ?? 0 }
+            return Ranker.order(a, b)
+        }
+    }
+}
+
+/// A saved scenario evaluated again with today's catalog and prices.
+public struct ScenarioRun: Codable, Sendable, Equatable {
+    public var scenario: String
+    public var query: RankQuery
+    public var best: RankRow?
+    public var saved: RankRow?
+    /// What differs from the answer saved with the scenario.
+    public var changes: [String]
+    public var result: RankResult
+}
+
+extension CatalogStore {
+    /// Saves a ranking question under a name, with today's best answer for later comparison.
+    @discardableResult
+    public func saveScenario(name: String, query: RankQuery, notes: String?, replace: Bool, actor: String) throws -> Scenario {
+        let result = try rank(query)
+        var s = Scenario(name: name, model: try model(query.model).slug)
+        s.options = query.options
+        s.options["model"] = nil
+        s.engine = query.engine.rawValue
+        s.kvCache = query.kvCache
+        s.context = query.context
+        s.inputTokens = query.inputTokens
+        s.outputTokens = query.outputTokens
+        if let gpus = query.gpus, gpus.count == 1 { s.gpu = gpus[0] }
+        if query.counts.count == 1 { s.gpuCount = query.counts[0] }
+        if query.formats.count == 1 { s.weights = query.formats[0] }
+        if query.batches.count == 1 { s.batch = query.batches[0] }
+        s.result = result.ranked.first.map { Self.json($0) }
+        s.notes = notes
+        return try saveScenario(s, replace: replace, actor: actor)
+    }
+
+    /// The query a scenario stores.
+    public func scenarioQuery(_ s: Scenario) throws -> RankQuery {
+        var o = s.options
+        o["model"] = s.model
+        do {
+            return try RankQuery(options: o)
+        } catch let e as CoreError {
+            throw StoreError.invalid("scenario '\(s.name)' no longer reads: \(e.description)")
+        }
+    }
+
+    /// Re-evaluates a scenario with today's catalog and prices and says what changed.
+    public func runScenario(_ name: String) throws -> ScenarioRun {
+        let s = try scenario(name)
+        let q = try scenarioQuery(s)
+        let result = try rank(q)
+        let best = result.ranked.first
+        let saved = s.result.flatMap { try? JSONDecoder().decode(RankRow.self, from: Data($0.utf8)) }
+        return ScenarioRun(scenario: name, query: q, best: best, saved: saved,
+                           changes: Self.changes(from: saved, to: best, savedAt: s.updatedAt), result: result)
+    }
+
+    static func changes(from old: RankRow?, to new: RankRow?, savedAt: String?) -> [String] {
+        let when = savedAt.map { " (saved \($0.prefix(10)))" } ?? ""
+        switch (old, new) {
+        case (nil, nil): return ["no deployment met the constraints then or now"]
+        case (nil, let n?): return ["a deployment now qualifies: \(n.label)" + when]
+        case (let o?, nil): return ["no deployment meets the constraints any more; it was \(o.label)" + when]
+        case (let o?, let n?):
+            var out: [String] = []
+            if o.gpu != n.gpu || o.gpuCount != n.gpuCount || o.weights != n.weights {
+                out.append("best deployment changed: \(o.label) → \(n.label)")
+            } else if o.batch != n.batch {
+                out.append("best batch changed: \(o.batch ?? 0) → \(n.batch ?? 0)")
+            }
+            if o.provider != n.provider || o.usdPerGPUHour != n.usdPerGPUHour {
+                out.append("price: \(o.provider ?? "-") $\(Units.format(o.usdPerGPUHour ?? 0, 2))/GPU-h (\(o.priceAsOf ?? "?")) → "
+                           + "\(n.provider ?? "-") $\(Units.format(n.usdPerGPUHour ?? 0, 2))/GPU-h (\(n.priceAsOf ?? "?"))")
+            }
+            if let a = o.usdPerMillionTokens, let b = n.usdPerMillionTokens, abs(a - b) > 1e-9 {
+                let pct = a > 0 ? (b - a) / a * 100 : 0
+                out.append("cost per million output tokens: $\(Units.format(a, 4)) → $\(Units.format(b, 4)) (\(pct >= 0 ? "+" : "")\(Units.format(pct, 1))%)")
+            }
+            if let a = o.throughputTokensPerS, let b = n.throughputTokensPerS, abs(a - b) / max(a, 1) > 0.001 {
+                out.append("throughput: \(Units.format(a, 0)) → \(Units.format(b, 0)) tokens/s")
+            }
+            return out.isEmpty ? ["unchanged since it was saved" + when] : out
+        }
+    }
+}

@@ -1,0 +1,388 @@
+import ArgumentParser
+import Foundation
+import ServefitCore
+import ServefitStore
+
+/// The options of a ranking question, shared by rank, best-gpu, compare and scenario save.
+/// They are handed to `RankQuery(options:)` by name, the same parser the server uses.
+struct RankOptions: ParsableArguments {
+    @Option(help: "GPU slugs to consider, comma-separated (default: every GPU in the catalog).") var gpu: String?
+    @Option(help: "Only GPUs of this vendor (NVIDIA, AMD, Intel).") var vendor: String?
+    @Option(help: "Only prices from this provider.") var provider: String?
+    @Option(help: "on-demand, spot or reserved (default: the cheapest of any).") var pricingModel: String?
+    @Option(help: "GPU counts to try, as tensor-parallel sizes (default 1,2,4,8).") var counts: String?
+    @Option(help: "Most GPUs per deployment.") var maxGpus: String?
+    @Option(help: "Weight formats to try (default fp16,fp8,int4).") var formats: String?
+    @Option(help: "KV cache dtype (default fp16).") var kvCache: String?
+    @Option(help: "vllm (default), llama.cpp, transformers.") var engine: String?
+    @Option(help: "Batch sizes (concurrent sequences) to try (default 1,2,4,...,256).") var batch: String?
+    @Option(help: "Prompt tokens per request (default 1024; 4k = 4096).") var input: String?
+    @Option(help: "Generated tokens per request (default 256).") var output: String?
+    @Option(help: "Tokens per sequence the memory must hold (vLLM --max-model-len; default input + output).") var context: String?
+    @Option(help: "Latency target: most time per output token (e.g. 50ms).") var maxTpot: String?
+    @Option(help: "Latency target: most time to first token (e.g. 2s).") var maxTtft: String?
+    @Option(help: "Least output tokens per second of the whole deployment.") var minThroughput: String?
+    @Option(help: "Most USD per hour for the deployment.") var budgetPerHour: String?
+    @Option(help: "vLLM --gpu-memory-utilization (default 0.9).") var gpuMemoryUtilization: String?
+    @Option(help: "Achieved fraction of peak memory bandwidth in decode (default 0.75).") var bandwidthEfficiency: String?
+    @Option(help: "Achieved fraction of dense peak FLOPS in prefill (default 0.5).") var computeEfficiency: String?
+    @Option(help: "Achieved fraction of the GPU-to-GPU link in all-reduce (default 0.7).") var interconnectEfficiency: String?
+    @Option(help: "Fixed cost per engine step (default 0.5ms).") var stepOverhead: String?
+
+    func query(model: String, top: Int? = nil) throws -> RankQuery {
+        var o: [String: String] = ["model": model]
+        let pairs: [(String, String?)] = [
+            ("gpu", gpu), ("vendor", vendor), ("provider", provider), ("pricing-model", pricingModel), ("counts", counts),
+            ("max-gpus", maxGpus), ("formats", formats), ("kv-cache", kvCache), ("engine", engine), ("batch", batch),
+            ("input", input), ("output", output), ("context", context), ("max-tpot", maxTpot), ("max-ttft", maxTtft),
+            ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("gpu-memory-utilization", gpuMemoryUtilization),
+            ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
+            ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead),
+        ]
+        for (k, v) in pairs { if let v { o[k] = v } }
+        if let top { o["top"] = String(top) }
+        return try RankQuery(options: o)
+    }
+}
+
+enum RankPrinter {
+    static let headers = ["#", "gpu", "n", "weights", "batch", "per GPU", "TTFT", "TPOT", "out tok/s", "provider", "$/GPU-h", "$/M out", "$/M blended"]
+
+    static func cells(_ r: RankRow, index: Int?) -> [String] {
+        [index.map(String.init) ?? "-", r.gpu, String(r.gpuCount), r.weights, r.batch.map(String.init) ?? "-",
+         r.perGPUBytes.map { Units.gib($0) } ?? "-",
+         r.ttftMs.map { ms($0) } ?? "-", r.tpotMs.map { ms($0) } ?? "-",
+         r.throughputTokensPerS.map { Units.format($0, 0) } ?? "-", r.provider ?? "-",
+         r.usdPerGPUHour.map { "$" + Units.format($0, 2) } ?? "-",
+         r.usdPerMillionTokens.map(money) ?? "-", r.usdPerMillionTokensBlended.map(money) ?? "-"]
+    }
+
+    static func ms(_ x: Double) -> String { x >= 1000 ? Units.format(x / 1000, 2) + " s" : Units.format(x, x < 10 ? 1 : 0) + " ms" }
+    static func money(_ x: Double) -> String { x.isFinite ? "$" + Units.format(x, x < 1 ? 3 : 2) : "-" }
+
+    static func csvRow(_ r: RankRow) -> [String] {
+        func d(_ x: Double?) -> String { x.map { String($0) } ?? "" }
+        return [r.model, r.gpu, String(r.gpuCount), r.weights, r.kvCache, r.batch.map(String.init) ?? "", r.perGPUBytes.map(String.init) ?? "",
+                d(r.ttftMs), d(r.tpotMs), d(r.throughputTokensPerS), r.provider ?? "", d(r.usdPerGPUHour), d(r.usdPerMillionTokens),
+                d(r.usdPerMillionTokensBlended), r.rejectedReason ?? ""]
+    }
+    static let csvHeaders = ["model", "gpu", "gpu_count", "weights", "kv_cache", "batch", "per_gpu_bytes", "ttft_ms", "tpot_ms",
+                             "throughput_tokens_per_s", "provider", "usd_per_gpu_hour", "usd_per_million_tokens",
+                             "usd_per_million_tokens_blended", "rejected_reason"]
+
+    static func describe(_ q: RankQuery) -> String {
+        var parts = ["\(q.inputTokens) in / \(q.outputTokens) out tokens per request", "memory for \(q.effectiveContext) tokens per sequence", "engine \(q.engine.rawValue)"]
+        if let t = q.maxTPOTMs { parts.append("TPOT ≤ \(ms(t))") }
+        if let t = q.maxTTFTMs { parts.append("TTFT ≤ \(ms(t))") }
+        if let t = q.minThroughput { parts.append("≥ \(Units.format(t, 0)) out tok/s") }
+        if let b = q.budgetPerHour { parts.append("≤ $\(Units.format(b, 2))/h") }
+        if let p = q.provider { parts.append("provider \(p)") }
+        if let p = q.pricingModel { parts.append(p.rawValue) }
+        return parts.joined(separator: ", ")
+    }
+
+    /// A horizontal bar chart of cost per million output tokens.
+    static func bars(_ rows: [RankRow], width: Int = 40) {
+        let costs = rows.compactMap(\.usdPerMillionTokens).filter(\.isFinite)
+        guard let maxCost = costs.max(), maxCost > 0 else { return }
+        let labels = rows.map { $0.label }
+        let lw = labels.map(\.count).max() ?? 0
+        print("")
+        print("cost per million output tokens (USD):")
+        for (r, l) in zip(rows, labels) {
+            guard let c = r.usdPerMillionTokens, c.isFinite else { continue }
+            let n = max(1, Int((c / maxCost * Double(width)).rounded()))
+            print(l.padding(toLength: lw, withPad: " ", startingAt: 0) + "  " + String(repeating: "█", count: n) + " " + money(c))
+        }
+    }
+}
+
+struct RankCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rank",
+        abstract: "Rank deployments (GPU × count × weight format × batch) of a model by cost per million tokens.",
+        discussion: """
+            Every GPU in the catalog with its cheapest current price is tried at 1, 2, 4 and 8 GPUs
+            (tensor parallel) in each weight format; a deployment is kept if it fits memory (per the
+            engine profile) and meets every constraint, at the batch that costs least per token.
+            Speeds come from a roofline model (see README, "Performance model").
+
+            Examples:
+              servefit rank --model llama-3.1-8b-instruct --input 1024 --output 256 --max-tpot 50ms
+              servefit rank --model llama-3.3-70b-instruct --formats fp16,fp8 --max-ttft 2s --top 5 --show-rejected
+              servefit rank --model qwen3-32b --vendor NVIDIA --pricing-model on-demand --budget-per-hour 10 --format json
+              servefit rank --model llama-3.1-8b-instruct --top 3 --launch
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var fmt: FormatOption
+    @Option(help: "Model slug or Hugging Face repo id.") var model: String
+    @OptionGroup var options: RankOptions
+    @Option(help: "Show only the N best.") var top: Int?
+    @Flag(help: "Also list the deployments that lost, with the reason.") var showRejected = false
+    @Flag(help: "Print the engine launch line of each shown deployment.") var launch = false
+    @Flag(help: "Draw a bar chart of cost per million output tokens.") var chart = false
+
+    func run() throws {
+        try CLI.run {
+            let store = try global.open()
+            let q = try options.query(model: model, top: top)
+            let r = try store.rank(q)
+            let m = try store.model(q.model)
+            switch fmt.format {
+            case .json:
+                try CLI.printJSON(r.ranked + (showRejected ? r.rejected : []))
+            case .csv:
+                CLI.printTable(RankPrinter.csvHeaders, (r.ranked + (showRejected ? r.rejected : [])).map(RankPrinter.csvRow), format: .csv)
+            case .table:
+                print("\(m.slug): \(RankPrinter.describe(q))")
+                if r.ranked.isEmpty {
+                    print("no deployment fits and meets the constraints (\(r.rejected.count) rejected; --show-rejected lists why)")
+                } else {
+                    CLI.printTable(RankPrinter.headers, r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1) }, format: .table)
+                    if chart || r.ranked.count > 1 { RankPrinter.bars(Array(r.ranked.prefix(15))) }
+                }
+                if launch {
+                    print("")
+                    for row in r.ranked { try printLaunch(row, model: m, query: q) }
+                }
+                if showRejected && !r.rejected.isEmpty {
+                    print("")
+                    print("rejected:")
+                    CLI.printTable(["gpu", "n", "weights", "reason"], r.rejected.map { [$0.gpu, String($0.gpuCount), $0.weights, $0.rejectedReason ?? ""] }, format: .table)
+                } else if !r.rejected.isEmpty {
+                    print("(\(r.rejected.count) deployments rejected; --show-rejected says why)")
+                }
+            }
+        }
+    }
+}
+
+func printLaunch(_ row: RankRow, model: Model, query q: RankQuery) throws {
+    let l = try launchCommand(row, model: model, query: q)
+    print("# \(row.label), batch \(row.batch ?? 1)")
+    print(l.command)
+    for n in l.notes { print("#   \(n)") }
+}
+
+func launchCommand(_ row: RankRow, model: Model, query q: RankQuery) throws -> LaunchCommand {
+    var s = LaunchCommand.Spec(model: model)
+    s.weights = try WeightFormat.parse(row.weights)
+    s.kvDType = try KVDType.parse(row.kvCache)
+    s.tensorParallel = row.tensorParallel
+    s.context = row.context
+    s.maxNumSeqs = row.batch ?? 1
+    s.gpuMemoryUtilization = q.gpuMemoryUtilization
+    return LaunchCommand.make(try Engine.parse(row.engine), s)
+}
+
+struct BestGPUCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "best-gpu",
+        abstract: "The one-line answer: the cheapest deployment of a model that meets the constraints.",
+        discussion: """
+            Takes the same options as `rank` and prints its first row, with the launch line.
+
+            Examples:
+              servefit best-gpu --model llama-3.1-8b-instruct
+              servefit best-gpu --model llama-3.3-70b-instruct --max-tpot 40ms --input 2048 --output 512
+              servefit best-gpu --model qwen3-32b --provider runpod --format json
+            """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var fmt: FormatOption
+    @Option(help: "Model slug or Hugging Face repo id.") var model: String
+    @OptionGroup var options: RankOptions
+
+    func run() throws {
+        try CLI.run {
+            let store = try global.open()
+            let q = try options.query(model: model)
+            let r = try store.rank(q)
+            guard let best = r.ranked.first else {
+                let closest = r.rejected.first { $0.batch != nil } ?? r.rejected.first
+                throw CLIError(message: "no deployment of \(q.model) fits and meets the constraints"
+                               + (closest.map { " (e.g. \($0.label): \($0.rejectedReason ?? ""))" } ?? ""), code: 65)
+            }
+            let m = try store.model(q.model)
+            if fmt.format == .json { try CLI.printJSON(best); return }
+            if fmt.format == .csv { CLI.printTable(RankPrinter.csvHeaders, [RankPrinter.csvRow(best)], format: .csv); return }
+            print("\(m.slug): \(best.gpuCount) × \(best.gpuName) (\(best.gpu)), \(best.weights) weights, batch \(best.batch ?? 1): "
+                  + "\(RankPrinter.money(best.usdPerMillionTokens ?? .infinity)) per million output tokens "
+                  + "(\(RankPrinter.money(best.usdPerMillionTokensBlended ?? .infinity)) blended) at \(best.provider ?? "?") $\(Units.format(best.usdPerGPUHour ?? 0, 2))/GPU-h; "
+                  + "TTFT \(RankPrinter.ms(best.ttftMs ?? 0)), TPOT \(best.tpotMs.map(RankPrinter.ms) ?? "-"), \(Units.format(best.throughputTokensPerS ?? 0, 0)) out tok/s")
+            let l = try launchCommand(best, model: m, query: q)
+            print(l.command)
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Several models or GPUs side by side on one workload.",
+        discussion: """
+            For each model and GPU, the cheapest deployment that meets the constraints, or why none does.
+
+            Examples:
+              servefit compare --model qwen2.5-7b-instruct,glm-4-9b,llama-3.1-8b-instruct --gpu l4,a10g,h100-sxm
+              servefit compare --model llama-3.3-70b-instruct --gpu a100-80gb-sxm,h100-sxm,h200-sxm,mi300x --max-tpot 50ms
+            """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var fmt: FormatOption
+    @Option(help: "Model slugs, comma-separated.") var model: String
+    @OptionGroup var options: RankOptions
+
+    func run() throws {
+        try CLI.run {
+            let store = try global.open()
+            let models = model.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard let first = models.first else { throw CLIError(message: "--model is empty", code: 64) }
+            let q = try options.query(model: first)
+            let rows = try store.compare(models: models, q)
+            switch fmt.format {
+            case .json: try CLI.printJSON(rows)
+            case .csv: CLI.printTable(RankPrinter.csvHeaders, rows.map(RankPrinter.csvRow), format: .csv)
+            case .table:
+                print(RankPrinter.describe(q))
+                CLI.printTable(["model", "gpu", "n", "weights", "batch", "TTFT", "TPOT", "out tok/s", "$/GPU-h", "$/M out", "$/M blended", "note"],
+                               rows.map { r in
+                                   [r.model, r.gpu, String(r.gpuCount), r.weights, r.batch.map(String.init) ?? "-",
+                                    r.ttftMs.map(RankPrinter.ms) ?? "-", r.tpotMs.map(RankPrinter.ms) ?? "-",
+                                    r.throughputTokensPerS.map { Units.format($0, 0) } ?? "-",
+                                    r.usdPerGPUHour.map { "$" + Units.format($0, 2) } ?? "-",
+                                    r.rejectedReason == nil ? (r.usdPerMillionTokens.map(RankPrinter.money) ?? "-") : "-",
+                                    r.rejectedReason == nil ? (r.usdPerMillionTokensBlended.map(RankPrinter.money) ?? "-") : "-",
+                                    r.rejectedReason.map { "rejected: " + $0 } ?? ""]
+                               }, format: .table)
+            }
+        }
+    }
+}
+
+struct ScenarioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Save ranking questions by name and re-run them against today's catalog and prices.",
+        discussion: """
+            Examples:
+              servefit scenario save chat-8b --model llama-3.1-8b-instruct --input 1024 --output 256 --max-tpot 50ms
+              servefit scenario list
+              servefit scenario run chat-8b          # re-evaluated today, with what changed since saved
+              servefit scenario compare chat-8b chat-70b
+              servefit scenario remove chat-8b
+            """,
+        subcommands: [Save.self, List.self, Show.self, Run.self, Compare.self, Remove.self])
+
+    struct Save: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Save a ranking question (rank's options) under a name.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Scenario name (lower case, digits, - . _).") var name: String
+        @Option(help: "Model slug or Hugging Face repo id.") var model: String
+        @OptionGroup var options: RankOptions
+        @Option(help: "Free text kept with the scenario.") var notes: String?
+        @Flag(help: "Overwrite a scenario of the same name.") var replace = false
+
+        func run() throws {
+            try CLI.run {
+                let store = try global.open()
+                let q = try options.query(model: model)
+                let s = try store.saveScenario(name: name, query: q, notes: notes, replace: replace, actor: global.who)
+                let best = try s.result.map { try JSONDecoder().decode(RankRow.self, from: Data($0.utf8)) }
+                print("saved scenario '\(s.name)' for \(s.model)" + (best.map { ": best today \($0.label), \(RankPrinter.money($0.usdPerMillionTokens ?? .infinity)) per million output tokens" } ?? ": no deployment meets it today"))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List saved scenarios.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        func run() throws {
+            try CLI.run {
+                let all = try global.open().scenarios()
+                if fmt.format == .json { try CLI.printJSON(all); return }
+                CLI.printTable(["name", "model", "options", "updated"], all.map { s in
+                    [s.name, s.model, s.options.sorted { $0.key < $1.key }.map { "--\($0.key) \($0.value)" }.joined(separator: " "), String((s.updatedAt ?? "").prefix(19))]
+                }, format: fmt.format)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a scenario and the answer saved with it.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Argument var name: String
+        func run() throws {
+            try CLI.run {
+                let s = try global.open().scenario(name)
+                if fmt.format == .json { try CLI.printJSON(s); return }
+                print("scenario \(s.name): model \(s.model)")
+                for (k, v) in s.options.sorted(by: { $0.key < $1.key }) { print("  --\(k) \(v)") }
+                if let n = s.notes { print("notes: \(n)") }
+                print("saved \(s.createdAt ?? "?"), updated \(s.updatedAt ?? "?")")
+                if let r = try s.result.map({ try JSONDecoder().decode(RankRow.self, from: Data($0.utf8)) }) {
+                    print("answer when saved: \(r.label), batch \(r.batch ?? 1), \(RankPrinter.money(r.usdPerMillionTokens ?? .infinity)) per million output tokens at \(r.provider ?? "?") (\(r.priceAsOf ?? "?"))")
+                }
+            }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-evaluate a scenario with today's catalog and prices; say what changed.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Argument var name: String
+        @Option(help: "Show the N best (default 5).") var top = 5
+        func run() throws {
+            try CLI.run {
+                let run = try global.open().runScenario(name)
+                if fmt.format == .json { try CLI.printJSON(run); return }
+                print("scenario \(name): \(run.query.model), \(RankPrinter.describe(run.query))")
+                let rows = Array(run.result.ranked.prefix(max(1, top)))
+                if rows.isEmpty { print("no deployment meets it today") } else {
+                    CLI.printTable(RankPrinter.headers, rows.enumerated().map { RankPrinter.cells($1, index: $0 + 1) }, format: fmt.format)
+                }
+                print("")
+                print("since saved:")
+                for c in run.changes { print("  - \(c)") }
+            }
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-run several scenarios and show their best deployments side by side.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var fmt: FormatOption
+        @Argument(help: "Two or more scenario names.") var names: [String]
+        func run() throws {
+            try CLI.run {
+                guard names.count >= 2 else { throw CLIError(message: "scenario compare needs at least two names", code: 64) }
+                let store = try global.open()
+                let runs = try names.map { try store.runScenario($0) }
+                if fmt.format == .json { try CLI.printJSON(runs); return }
+                CLI.printTable(["scenario", "model", "best", "batch", "TTFT", "TPOT", "out tok/s", "$/M out", "$/M blended", "since saved"],
+                               runs.map { r in
+                                   let b = r.best
+                                   return [r.scenario, r.query.model, b?.label ?? "none meets it", b?.batch.map(String.init) ?? "-",
+                                           b?.ttftMs.map(RankPrinter.ms) ?? "-", b?.tpotMs.map(RankPrinter.ms) ?? "-",
+                                           b?.throughputTokensPerS.map { Units.format($0, 0) } ?? "-",
+                                           b?.usdPerMillionTokens.map(RankPrinter.money) ?? "-", b?.usdPerMillionTokensBlended.map(RankPrinter.money) ?? "-",
+                                           r.changes.joined(separator: "; ")]
+                               }, format: fmt.format)
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a scenario (kept in the change log).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        func run() throws {
+            try CLI.run {
+                try global.open().removeScenario(name, actor: global.who)
+                print("removed scenario '\(name)'")
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+@testable import ServefitCore
+
+/// GPUs as their datasheets give them (shared/reference/gpus.csv).
+let h100 = {
+    var g = GPU(slug: "h100-sxm", vendor: "NVIDIA", name: "H100 SXM5 80GB", memoryBytes: 80 * Units.GiB, bandwidthGBPerS: 3350,
+                tflops: TFLOPS(fp32: 67, tf32: 494.7, fp16: 989, bf16: 989, fp8: 1979, int8: 1979))
+    g.memoryType = "HBM3"; g.interconnectGBPerS = 900
+    return g
+}()
+let rtx4090 = {
+    var g = GPU(slug: "rtx-4090", vendor: "NVIDIA", name: "RTX 4090 24GB", memoryBytes: 24 * Units.GiB, bandwidthGBPerS: 1008,
+                tflops: TFLOPS(fp32: 82.6, fp16: 165.2, bf16: 165.2, fp8: 330.3, int8: 660.6))
+    g.memoryType = "GDDR6X"
+    return g
+}()
+let v100 = {
+    var g = GPU(slug: "v100-sxm2-16gb", vendor: "NVIDIA", name: "V100 SXM2 16GB", memoryBytes: 16 * Units.GiB, bandwidthGBPerS: 900,
+                tflops: TFLOPS(fp32: 15.7, fp16: 125))
+    g.memoryType = "HBM2"; g.interconnectGBPerS = 300
+    return g
+}()
+
+func perf(_ m: Model, _ g: GPU, _ w: String = "fp16", batch: Int = 1, input: Int = 512, output: Int = 256, tp: Int = 1,
+          _ tweak: (inout PerfRequest) -> Void = { _ in }) throws -> Performance {
+    var r = PerfRequest(model: m, gpu: g)
+    r.weights = try WeightFormat.parse(w)
+    r.batch = batch; r.inputTokens = input; r.outputTokens = output; r.tensorParallel = tp
+    tweak(&r)
+    return try PerformanceModel.evaluate(r)
+}
+
+/// Decode at batch 1 can never beat bandwidth ÷ bytes read per token. The bytes here are a
+/// lower bound computed independently of the model: every active parameter outside the
+/// input-embedding lookup is read once per token at no fewer bits than the format stores.
+@Test(arguments: ["Llama-2-7b", "Llama-2-70b", "Meta-Llama-3-8B", "Mistral-7B-v0.1", "Mixtral-8x7B-v0.1", "Qwen2.5-7B",
+                  "Qwen3-30B-A3B", "gemma-2-9b", "Phi-3-mini-4k-instruct", "DeepSeek-V3"])
+func decodeAtBatchOneRespectsTheBandwidthLimit(_ name: String) throws {
+    let m = try caseModel(name)
+    let pc = try ParamCounter.count(m)
+    for (g, tp) in [(h100, 1), (h100, 8), (rtx4090, 1)] {
+        for (w, bits) in [("fp16", 16.0), ("fp8", 8.0), ("awq", 4.0)] {
+            let untiedEmbedding = m.tieWordEmbeddings == true ? 0 : pc.embedding
+            let minBytes = Double(pc.active - untiedEmbedding - pc.vision) * bits / 8
+            let ceiling = g.bandwidthGBPerS * 1e9 * Double(tp) / minBytes
+            for eff in [0.75, 1.0] {
+                let p = try perf(m, g, w, batch: 1, input: 1, output: 1, tp: tp) {
+                    $0.assumptions.bandwidthEfficiency = eff
+                    $0.assumptions.stepOverheadMs = 0
+                    $0.assumptions.allReduceLatencyUs = 0
+                }
+                let decodeTPS = 1000 / p.tpotMs
+                #expect(decodeTPS <= ceiling, "\(name) \(w) on \(g.slug)×\(tp): \(decodeTPS) tok/s > limit \(ceiling)")
+                #expect(p.batch1CeilingTokensPerS <= ceiling * 1.0000001)
+                #expect(p.throughputTokensPerS <= ceiling)
+                // With perfect efficiency and no overheads a memory-bound decode reaches the limit
+                // set by the bytes it really reads (the bound above ignores norms, KV and the head's bits).
+                if eff == 1.0 && tp == 1 && p.decodeBound == "memory" {
+                    #expect(decodeTPS >= 0.5 * ceiling, "\(name) \(w): \(decodeTPS) tok/s is far below the limit \(ceiling)")
+                }
+            }
+        }
+    }
+}
+
+@Test func moeDecodeReadsOnlyTheExpertsItsTokensPick() throws {
+    let m = try caseModel("Mixtral-8x7B-v0.1")
+    let pc = try ParamCounter.count(m)
+    let total = Double(try WeightFormat.parse("fp16").size(pc, model: m).bytes)
+    let one = try perf(m, h100, batch: 1, input: 1, output: 1)
+    let many = try perf(m, h100, batch: 256, input: 1, output: 1)
+    // Batch 1 reads 2 of 8 experts per layer: ~13B of 46.7B parameters.
+    #expect(Double(one.decodeBytesPerStep) < 0.35 * total)
+    #expect(Double(one.decodeBytesPerStep) > 0.25 * total)
+    // 256 tokens picking 2 of 8 touch every expert.
+    #expect(Double(many.decodeBytesPerStep) > 0.98 * total)
+    #expect(PerformanceModel.expertFraction(model: m, tokens: 1) == 0.25)
+}
+
+@Test func batchingRaisesThroughputAndTPOT() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    var last: Performance?
+    for b in [1, 4, 16, 64, 256] {
+        let p = try perf(m, h100, batch: b)
+        if let l = last {
+            #expect(p.throughputTokensPerS > l.throughputTokensPerS)
+            #expect(p.tpotMs >= l.tpotMs)
+        }
+        last = p
+    }
+    // Prefill of 512 tokens on an H100 is compute-bound; decode at batch 1 memory-bound.
+    let p = try perf(m, h100, batch: 1, input: 4096)
+    #expect(p.prefillBound == "compute")
+    #expect(p.decodeBound == "memory")
+}
+
+@Test func tensorParallelPaysForAllReduce() throws {
+    let m = try caseModel("Llama-2-70b")
+    let one = try perf(m, h100, batch: 8, tp: 1)
+    let four = try perf(m, h100, batch: 8, tp: 4)
+    #expect(four.allReduceMsPerStep > 0)
+    #expect(one.allReduceMsPerStep == 0)
+    #expect(four.tpotMs < one.tpotMs)
+    // Four GPUs are less than four times faster: the all-reduce and the step overhead do not split.
+    #expect(four.tpotMs > one.tpotMs / 4)
+    // PCIe-only GPUs pay more for the same all-reduce than NVLink ones.
+    var pcie = h100; pcie.interconnectGBPerS = nil
+    #expect(try perf(m, pcie, batch: 8, tp: 4).allReduceMsPerStep > four.allReduceMsPerStep)
+}
+
+@Test func costArithmetic() throws {
+    // cost = price × count ÷ (tokens/s × 3600) × 10⁶
+    let c = Cost.of(usdPerGPUHour: 2.5, gpuCount: 4, outputTokensPerS: 1000, totalTokensPerS: 5000)
+    #expect(c.usdPerHour == 10)
+    #expect(abs(c.usdPerMillionTokens - 10.0 / 3600 / 1000 * 1e6) < 1e-12)
+    #expect(abs(c.usdPerMillionTokensBlended - 10.0 / 3600 / 5000 * 1e6) < 1e-12)
+    #expect(Cost.of(usdPerGPUHour: 1, gpuCount: 1, outputTokensPerS: 0, totalTokensPerS: 0).usdPerMillionTokens == .infinity)
+}
+
+@Test func efficiencyFactorsAreValidated() throws {
+    let m = try caseModel("Llama-2-7b")
+    for bad in [0.0, -0.5, 1.5, Double.nan] {
+        #expect(throws: CoreError.self) { try perf(m, h100) { $0.assumptions.bandwidthEfficiency = bad } }
+    }
+    #expect(throws: CoreError.self) { try perf(m, h100, input: 0, output: 0) }
+    #expect(throws: CoreError.self) { try perf(m, h100, batch: 0) }
+}
+
+// MARK: ranking
+
+func candidates(_ prices: [String: Double]) -> [RankCandidate] {
+    [h100, rtx4090, v100].map { g in
+        RankCandidate(gpu: g, price: prices[g.slug].map { Price(gpu: g.slug, provider: "TestCloud", usdPerGPUHour: $0, asOf: "2026-11-01", source: "test") })
+    }
+}
+
+@Test func everyRankedDeploymentFitsAndMeetsTheConstraints() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    var q = try RankQuery(options: ["model": "m", "max-tpot": "40ms", "max-ttft": "1s", "min-throughput": "300", "budget-per-hour": "9",
+                                    "max-gpus": "4", "input": "1024", "output": "256"])
+    q.formats = ["fp16", "fp8", "awq"]
+    let r = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5, "rtx-4090": 0.4, "v100-sxm2-16gb": 0.25]))
+    #expect(!r.ranked.isEmpty)
+    for row in r.ranked {
+        #expect(row.rejectedReason == nil)
+        #expect(row.gpuCount <= 4)
+        #expect(["fp16", "fp8", "awq"].contains(row.weights))
+        #expect(row.tpotMs! <= 40)
+        #expect(row.ttftMs! <= 1000)
+        #expect(row.throughputTokensPerS! >= 300)
+        #expect(row.usdPerHour! <= 9)
+        // It fits: the estimator agrees at the chosen batch on that GPU.
+        let g = [h100, rtx4090, v100].first { $0.slug == row.gpu }!
+        var e = EstimateRequest(model: m)
+        e.weights = try WeightFormat.parse(row.weights)
+        e.context = row.context; e.batch = row.batch!; e.gpus = row.gpuCount
+        e.gpuMemoryBytes = g.memoryBytes; e.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+        let est = try Estimator.estimate(e)
+        #expect(est.fits == true, "\(row.label) batch \(row.batch!) does not fit")
+        #expect(Double(row.batch!) <= est.maxConcurrency! * Double(est.context) / Double(row.context) + 1e-9)
+        // Its cost is the arithmetic of its own figures.
+        let expected = row.usdPerGPUHour! * Double(row.gpuCount) / (row.throughputTokensPerS! * 3600) * 1e6
+        #expect(abs(row.usdPerMillionTokens! - expected) < 1e-9 * expected)
+    }
+    // Ordered by cost per million output tokens.
+    let costs = r.ranked.map { $0.usdPerMillionTokens! }
+    #expect(costs == costs.sorted())
+    // V100 cannot run vLLM's fp8 or AWQ kernels.
+    #expect(!r.ranked.contains { $0.gpu == "v100-sxm2-16gb" && $0.weights != "fp16" })
+    #expect(r.rejected.contains { $0.gpu == "v100-sxm2-16gb" && $0.weights == "fp8" && $0.rejectedReason!.contains("Ampere") })
+}
+
+@Test func seventyBillionAtFP16DoesNotFitOneEightyGBGPU() throws {
+    let m = try caseModel("Llama-2-70b")
+    var q = RankQuery(model: "m")
+    q.formats = ["fp16"]
+    q.counts = [1, 2]
+    let r = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
+    let one = try #require(r.rejected.first { $0.gpu == "h100-sxm" && $0.gpuCount == 1 })
+    #expect(one.rejectedReason!.hasPrefix("needs "))
+    #expect(one.rejectedReason!.contains("GiB per GPU >"))
+    #expect(!r.ranked.contains { $0.gpu == "h100-sxm" && $0.gpuCount == 1 })
+    #expect(r.ranked.contains { $0.gpu == "h100-sxm" && $0.gpuCount == 2 })
+}
+
+@Test func rejectionsSayWhy() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    var q = RankQuery(model: "m")
+    q.formats = ["fp16"]
+    q.counts = [1]
+    q.maxTPOTMs = 1  // no GPU decodes an 8B model at fp16 in 1 ms
+    let r = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
+    #expect(r.ranked.isEmpty)
+    let h = try #require(r.rejected.first { $0.gpu == "h100-sxm" })
+    #expect(h.rejectedReason!.hasPrefix("TPOT ") && h.rejectedReason!.contains("> 1.0 ms at batch 1"))
+    // A GPU without a price loses for that reason once it qualifies otherwise.
+    q.maxTPOTMs = nil
+    let r2 = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
+    #expect(r2.rejected.contains { $0.gpu == "rtx-4090" && $0.rejectedReason == "no current price" })
+    // A throughput floor no batch reaches names the largest batch.
+    q.minThroughput = 1e9
+    let r3 = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
+    #expect(r3.rejected.first { $0.gpu == "h100-sxm" }!.rejectedReason!.contains("throughput"))
+    // Tensor parallelism that does not split the heads is refused (Llama 3 8B: 32 heads, 8 KV heads).
+    #expect(Ranker.tensorParallelProblem(m, tp: 3) != nil)
+    #expect(Ranker.tensorParallelProblem(m, tp: 8) == nil)
+}
+
+@Test func rankQueryOptionsRoundTrip() throws {
+    let opts = ["model": "llama-3.1-8b", "gpu": "h100-sxm,l4", "provider": "RunPod", "pricing-model": "spot", "counts": "1,2",
+                "formats": "fp8,awq", "kv-cache": "fp8", "batch": "1,8,32", "input": "4k", "output": "512", "context": "8192",
+                "max-tpot": "50ms", "max-ttft": "2s", "min-throughput": "100", "budget-per-hour": "12.5", "max-gpus": "2",
+                "bandwidth-efficiency": "0.8", "top": "3"]
+    let q = try RankQuery(options: opts)
+    #expect(q.inputTokens == 4096)
+    #expect(q.maxTTFTMs == 2000)
+    #expect(q.pricingModel == .spot)
+    #expect(try RankQuery(options: q.options) == q)
+    #expect(throws: CoreError.badOption("unknown option 'colour' (known: \(RankQuery.optionNames.joined(separator: ", ")))")) {
+        try RankQuery(options: ["model": "m", "colour": "red"])
+    }
+    for (k, v) in [("max-tpot", "fast"), ("counts", "0"), ("batch", "-1"), ("budget-per-hour", "-3"), ("input", "1e99"),
+                   ("pricing-model", "free"), ("gpu-memory-utilization", "1.5"), ("formats", "int3"), ("top", "0")] {
+        #expect(throws: CoreError.self, "\(k)=\(v)") { try RankQuery(options: ["model": "m", k: v]) }
+    }
+}
+
+@Test func launchLines() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    var mm = m; mm.hfRepo = "meta-llama/Meta-Llama-3-8B"
+    var s = LaunchCommand.Spec(model: mm)
+    s.weights = .fp8; s.kvDType = try KVDType.parse("fp8"); s.tensorParallel = 2; s.context = 8192; s.maxNumSeqs = 64
+    let v = LaunchCommand.vllm(s).command
+    #expect(v == "vllm serve meta-llama/Meta-Llama-3-8B --tensor-parallel-size 2 --max-model-len 8192 --max-num-seqs 64 --gpu-memory-utilization 0.90 --quantization fp8 --kv-cache-dtype fp8")
+    s.weights = try WeightFormat.parse("Q4_K_M"); s.kvDType = try KVDType.parse("q8_0"); s.tensorParallel = 1; s.maxNumSeqs = 4
+    #expect(LaunchCommand.llamaCpp(s).command == "llama-server -m Meta-Llama-3-8B-Q4_K_M.gguf -c 32768 -np 4 -ngl 99 -fa on -ctk q8_0 -ctv q8_0")
+    s.gpu = v100; s.weights = .float(bits: 16)
+    #expect(LaunchCommand.vllm(s).command.contains("--dtype float16"))
+}
