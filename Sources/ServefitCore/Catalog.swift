@@ -219,7 +219,7 @@ public struct CatalogDocument: Codable, Sendable, Equatable {
     }
 
     public static func path(_ p: [any CodingKey]) -> String {
-        p.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        p.isEmpty ? "the top level" : p.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 
     public func encoded() throws -> Data {

@@ -31,6 +31,13 @@ public struct RankQuery: Codable, Sendable, Equatable {
 
     public init(model: String) { self.model = model }
 
+    enum CodingKeys: String, CodingKey {
+        case model, gpus, vendor, provider, pricingModel = "pricing_model", counts, maxGPUs = "max_gpus", formats
+        case kvCache = "kv_cache", engine, batches, inputTokens = "input_tokens", outputTokens = "output_tokens", context
+        case maxTPOTMs = "max_tpot_ms", maxTTFTMs = "max_ttft_ms", minThroughput = "min_throughput"
+        case budgetPerHour = "budget_per_hour", gpuMemoryUtilization = "gpu_memory_utilization", assumptions, top
+    }
+
     public var effectiveContext: Int { context ?? max(1, inputTokens + outputTokens) }
 
     /// Option names, as the CLI spells them (and the HTTP API's query parameters).

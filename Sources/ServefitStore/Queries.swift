@@ -103,6 +103,11 @@ extension CatalogStore {
     /// Saves a ranking question under a name, with today's best answer for later comparison.
     @discardableResult
     public func saveScenario(name: String, query: RankQuery, notes: String?, replace: Bool, actor: String) throws -> Scenario {
+        try saveScenario(try scenarioDraft(name: name, query: query, notes: notes), replace: replace, actor: actor)
+    }
+
+    /// The scenario row for a question, with today's best answer; not yet saved.
+    public func scenarioDraft(name: String, query: RankQuery, notes: String?) throws -> Scenario {
         let result = try rank(query)
         var s = Scenario(name: name, model: try model(query.model).slug)
         s.options = query.options
@@ -118,7 +123,7 @@ extension CatalogStore {
         if query.batches.count == 1 { s.batch = query.batches[0] }
         s.result = result.ranked.first.map { Self.json($0) }
         s.notes = notes
-        return try saveScenario(s, replace: replace, actor: actor)
+        return s
     }
 
     /// The query a scenario stores.
@@ -168,6 +173,25 @@ extension CatalogStore {
                 out.append("throughput: \(Units.format(a, 0)) → \(Units.format(b, 0)) tokens/s")
             }
             return out.isEmpty ? ["unchanged since it was saved" + when] : out
+        }
+    }
+}
+
+extension CatalogStore {
+    /// An estimate with the model and GPU looked up in the catalog.
+    public func estimate(_ spec: EstimateSpec) throws -> Estimate {
+        let m = try model(spec.model)
+        let g = try spec.gpu.map { try gpu($0) }
+        return try Estimator.estimate(try spec.request(model: m, gpu: g))
+    }
+
+    /// Models with their computed parameter counts, filtered by family, kind, tag and size.
+    public func modelInfos(_ f: ModelFilter, minParams: Int64? = nil, maxParams: Int64? = nil) throws -> [ModelInfo] {
+        let all = try models(f).map(ModelInfo.init)
+        guard minParams != nil || maxParams != nil else { return all }
+        return all.filter { info in
+            guard let n = info.count?.total else { return false }
+            return n >= (minParams ?? 0) && n <= (maxParams ?? .max)
         }
     }
 }

@@ -60,38 +60,17 @@ struct EstimateCommand: ParsableCommand {
             } else {
                 m = try store().model(model)
             }
-            var r = EstimateRequest(model: m)
-            r.weights = try WeightFormat.parse(weights)
-            r.kvDType = try KVDType.parse(kvCache)
-            r.engine = try Engine.parse(engine)
-            r.gpus = gpus
-            r.tensorParallel = tensorParallel
-            r.pipelineParallel = pipelineParallel
-            r.gpuMemoryUtilization = gpuMemoryUtilization
-            r.maxNumBatchedTokens = maxNumBatchedTokens
-            r.enforceEager = enforceEager
-            r.flashAttention = !noFlashAttention
-            r.encoderTokens = encoderTokens
-            var gpuName: String?
-            if let gpu {
-                let g = try store().gpu(gpu)
-                r.gpuMemoryBytes = g.memoryBytes
-                r.gpuVisibleMemoryBytes = g.visibleMemoryBytes
-                gpuName = g.name
-            } else if let gpuMemory {
-                r.gpuMemoryBytes = try Units.parseBytes(gpuMemory)
-                r.gpuVisibleMemoryBytes = r.gpuMemoryBytes
-            }
-            if train != nil || loraRank != nil {
-                var t = TrainingOptions()
-                t.optimizer = try Optimizer.parse(train ?? "adamw")
-                t.loraRank = loraRank
-                t.loraTargets = loraTargets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-                t.zeroStage = zero
-                t.gradientCheckpointing = gradientCheckpointing
-                t.flashAttention = !noFlashAttention
-                r.training = t
-            }
+            var spec = EstimateSpec(model: model)
+            spec.weights = weights; spec.kvCache = kvCache; spec.engine = engine
+            spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus
+            spec.tensorParallel = tensorParallel; spec.pipelineParallel = pipelineParallel
+            spec.gpuMemoryUtilization = gpuMemoryUtilization; spec.maxNumBatchedTokens = maxNumBatchedTokens
+            spec.enforceEager = enforceEager; spec.noFlashAttention = noFlashAttention; spec.encoderTokens = encoderTokens
+            spec.train = train; spec.loraRank = loraRank; spec.loraTargets = loraTargets; spec.zero = zero
+            spec.gradientCheckpointing = gradientCheckpointing
+            let g = try gpu.map { try store().gpu($0) }
+            let gpuName = g?.name
+            let r = try spec.request(model: m, gpu: g)
             let contexts = try parseIntList(context, name: "--context")
             let batches = try parseIntList(batch, name: "--batch")
             var results: [Estimate] = []

@@ -3,18 +3,9 @@ import Foundation
 import ServefitCore
 import ServefitStore
 
-/// A model as JSON with the computed counts added (`params_total`, `params_active`).
+/// A model as a JSON object, with the computed counts added (`params_total`, `params_active`).
 func modelJSON(_ m: Model) throws -> [String: Any] {
-    var d = (try JSONSerialization.jsonObject(with: try JSONEncoder().encode(m)) as? [String: Any]) ?? [:]
-    if let pc = try? ParamCounter.count(m) {
-        d["params_total"] = pc.total
-        d["params_active"] = pc.active
-        if pc.mtp > 0 { d["params_mtp"] = pc.mtp }
-        if pc.vision > 0 { d["params_vision"] = pc.vision }
-    } else {
-        d["params_total"] = NSNull(); d["params_active"] = NSNull()
-    }
-    return d
+    (try JSONSerialization.jsonObject(with: try JSONEncoder().encode(ModelInfo(m))) as? [String: Any]) ?? [:]
 }
 
 func printJSONObject(_ obj: Any) throws {
@@ -104,16 +95,10 @@ struct ModelCommand: ParsableCommand {
         func run() throws {
             try CLI.run {
                 let lo = try minParams.map(Units.parseCount), hi = try maxParams.map(Units.parseCount)
-                var rows: [(Model, ParamCount?)] = try global.open().models(ModelFilter(family: family, kind: type, tag: tag))
-                    .map { ($0, try? ParamCounter.count($0)) }
-                if lo != nil || hi != nil {
-                    rows = rows.filter { _, pc in
-                        guard let n = pc?.total else { return false }
-                        return n >= (lo ?? 0) && n <= (hi ?? Int64.max)
-                    }
-                }
+                let infos = try global.open().modelInfos(ModelFilter(family: family, kind: type, tag: tag), minParams: lo, maxParams: hi)
+                let rows = infos.map { ($0.model, $0.count) }
                 switch fmt.format {
-                case .json: try printJSONObject(try rows.map { try modelJSON($0.0) })
+                case .json: try CLI.printJSON(infos)
                 default:
                     CLI.printTable(["slug", "model_type", "kind", "params", "active", "layers", "hidden", "heads/kv", "context", "hf_repo"],
                                    rows.map { m, pc in

@@ -4,7 +4,7 @@ import ServefitCore
 import ServefitStore
 
 @main
-struct Servefit: ParsableCommand {
+struct Servefit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "servefit",
         abstract: "Which GPU, how many, at what precision, and what a million tokens cost.",
@@ -21,7 +21,7 @@ struct Servefit: ParsableCommand {
               servefit model list --family qwen3
               servefit price list --gpu h100-sxm --latest
             """,
-        subcommands: [EstimateCommand.self, RankCommand.self, BestGPUCommand.self, CompareCommand.self, ScenarioCommand.self,
+        subcommands: [EstimateCommand.self, RankCommand.self, BestGPUCommand.self, CompareCommand.self, ScenarioCommand.self, ServeCommand.self, TokenCommand.self,
                       ModelCommand.self, GPUCommand.self, PriceCommand.self, HistoryCommand.self,
                       DBCommand.self, ExportCommand.self, ImportCommand.self]
     )

@@ -220,3 +220,58 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
     #expect(try sf(["scenario", "show", "big"], db: db).code == 66)
     #expect(try sf(["history", "--entity", "scenario", "--format", "json"], db: db).out.contains("chat-8b"))
 }
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real binary serving on a free port: a token made by the CLI works against it, and
+/// SIGTERM stops it gracefully (exit 0).
+@Test func serveAndTokensThroughTheBinary() async throws {
+    let db = tempDB()
+    let made = try sf(["token", "create", "--name", "ci", "--role", "write", "--format", "json"], db: db)
+    #expect(made.code == 0)
+    let secret = try #require((try json(made.out) as? [String: Any])?["token"] as? String)
+    #expect(try sf(["token", "list"], db: db).out.contains("ci"))
+    #expect(!(try sf(["token", "list", "--format", "json"], db: db).out.contains(secret)))
+    #expect(try sf(["token", "create", "--name", "ci", "--role", "write"], db: db).code == 65)
+    #expect(try sf(["token", "create", "--name", "x", "--role", "king"], db: db).code == 64)
+
+    let p = Process()
+    p.executableURL = try servefitBinary()
+    p.arguments = ["serve", "--port", "0", "--log-level", "warning"]
+    var env = ProcessInfo.processInfo.environment
+    env["SERVEFIT_DB"] = db
+    p.environment = env
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    defer { if p.isRunning { p.terminate() } }
+    // "servefit: serving http://127.0.0.1:PORT (catalog …)"
+    var line = ""
+    while !line.contains("\n") {
+        let d = out.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        line += String(decoding: d, as: UTF8.self)
+    }
+    let base = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+    func request(_ path: String, method: String = "GET", token: String? = nil, body: String? = nil) async throws -> (Int, String) {
+        var r = URLRequest(url: URL(string: base + path)!)
+        r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, resp) = try await URLSession.shared.data(for: r)
+        return ((resp as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
+    #expect(try await request("/healthz").0 == 200)
+    let price = #"{"gpu":"l4","provider":"CI","usd_per_gpu_hour":0.5,"as_of":"2026-11-20","source":"ci","pricing_model":"on-demand"}"#
+    #expect(try await request("/v1/prices", method: "POST", body: price).0 == 401)
+    #expect(try await request("/v1/prices", method: "POST", token: secret, body: price).0 == 201)
+    #expect(try sf(["history", "--entity", "price", "--limit", "1"], db: db).out.contains("token:ci"))
+    #expect(try sf(["token", "revoke", "ci"], db: db).code == 0)
+    #expect(try await request("/v1/prices", method: "POST", token: secret, body: price).0 == 401)
+    p.terminate()  // SIGTERM
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+}

@@ -1,0 +1,123 @@
+/// An estimate as the CLI and the HTTP API spell it: names and numbers, resolved against the
+/// catalog by the caller. One place turns it into an `EstimateRequest`, so both faces agree.
+public struct EstimateSpec: Codable, Sendable, Equatable {
+    public var model: String
+    public var weights = "fp16"
+    public var kvCache = "fp16"
+    public var context = 2048
+    public var batch = 1
+    public var engine = "vllm"
+    public var gpu: String?
+    /// GPU memory for hardware not in the catalog, e.g. "24GiB".
+    public var gpuMemory: String?
+    public var gpus = 1
+    public var tensorParallel: Int?
+    public var pipelineParallel = 1
+    public var gpuMemoryUtilization = 0.9
+    public var maxNumBatchedTokens: Int?
+    public var enforceEager = false
+    public var noFlashAttention = false
+    public var encoderTokens: Int?
+    public var train: String?
+    public var loraRank: Int?
+    public var loraTargets = "attention"
+    public var zero = 0
+    public var gradientCheckpointing = false
+
+    public init(model: String) { self.model = model }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, weights, kvCache = "kv_cache", context, batch, engine, gpu, gpuMemory = "gpu_memory", gpus
+        case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel"
+        case gpuMemoryUtilization = "gpu_memory_utilization", maxNumBatchedTokens = "max_num_batched_tokens"
+        case enforceEager = "enforce_eager", noFlashAttention = "no_flash_attention", encoderTokens = "encoder_tokens"
+        case train, loraRank = "lora_rank", loraTargets = "lora_targets", zero, gradientCheckpointing = "gradient_checkpointing"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = EstimateSpec(model: "")
+        model = try c.decode(String.self, forKey: .model)
+        weights = try c.decodeIfPresent(String.self, forKey: .weights) ?? d.weights
+        kvCache = try c.decodeIfPresent(String.self, forKey: .kvCache) ?? d.kvCache
+        context = try c.decodeIfPresent(Int.self, forKey: .context) ?? d.context
+        batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
+        engine = try c.decodeIfPresent(String.self, forKey: .engine) ?? d.engine
+        gpu = try c.decodeIfPresent(String.self, forKey: .gpu)
+        gpuMemory = try c.decodeIfPresent(String.self, forKey: .gpuMemory)
+        gpus = try c.decodeIfPresent(Int.self, forKey: .gpus) ?? d.gpus
+        tensorParallel = try c.decodeIfPresent(Int.self, forKey: .tensorParallel)
+        pipelineParallel = try c.decodeIfPresent(Int.self, forKey: .pipelineParallel) ?? d.pipelineParallel
+        gpuMemoryUtilization = try c.decodeIfPresent(Double.self, forKey: .gpuMemoryUtilization) ?? d.gpuMemoryUtilization
+        maxNumBatchedTokens = try c.decodeIfPresent(Int.self, forKey: .maxNumBatchedTokens)
+        enforceEager = try c.decodeIfPresent(Bool.self, forKey: .enforceEager) ?? false
+        noFlashAttention = try c.decodeIfPresent(Bool.self, forKey: .noFlashAttention) ?? false
+        encoderTokens = try c.decodeIfPresent(Int.self, forKey: .encoderTokens)
+        train = try c.decodeIfPresent(String.self, forKey: .train)
+        loraRank = try c.decodeIfPresent(Int.self, forKey: .loraRank)
+        loraTargets = try c.decodeIfPresent(String.self, forKey: .loraTargets) ?? d.loraTargets
+        zero = try c.decodeIfPresent(Int.self, forKey: .zero) ?? 0
+        gradientCheckpointing = try c.decodeIfPresent(Bool.self, forKey: .gradientCheckpointing) ?? false
+    }
+
+    public static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    /// The estimator's request for this spec, with the model and GPU the caller looked up.
+    public func request(model m: Model, gpu g: GPU?) throws -> EstimateRequest {
+        var r = EstimateRequest(model: m)
+        r.weights = try WeightFormat.parse(weights)
+        r.kvDType = try KVDType.parse(kvCache)
+        r.engine = try Engine.parse(engine)
+        r.context = context
+        r.batch = batch
+        r.gpus = gpus
+        r.tensorParallel = tensorParallel
+        r.pipelineParallel = pipelineParallel
+        r.gpuMemoryUtilization = gpuMemoryUtilization
+        r.maxNumBatchedTokens = maxNumBatchedTokens
+        r.enforceEager = enforceEager
+        r.flashAttention = !noFlashAttention
+        r.encoderTokens = encoderTokens
+        if let g {
+            r.gpuMemoryBytes = g.memoryBytes
+            r.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+        } else if let gpuMemory {
+            r.gpuMemoryBytes = try Units.parseBytes(gpuMemory)
+            r.gpuVisibleMemoryBytes = r.gpuMemoryBytes
+        }
+        if train != nil || loraRank != nil {
+            var t = TrainingOptions()
+            t.optimizer = try Optimizer.parse(train ?? "adamw")
+            t.loraRank = loraRank
+            t.loraTargets = loraTargets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            t.zeroStage = zero
+            t.gradientCheckpointing = gradientCheckpointing
+            t.flashAttention = !noFlashAttention
+            r.training = t
+        }
+        return r
+    }
+}
+
+/// A model as the catalog shows it: the architecture plus the counts computed from it.
+public struct ModelInfo: Encodable, Sendable {
+    public var model: Model
+    public var count: ParamCount?
+    public init(_ m: Model) { model = m; count = try? ParamCounter.count(m) }
+
+    enum Extra: String, CodingKey { case paramsTotal = "params_total", paramsActive = "params_active", paramsMTP = "params_mtp", paramsVision = "params_vision" }
+
+    public func encode(to encoder: any Encoder) throws {
+        try model.encode(to: encoder)
+        var c = encoder.container(keyedBy: Extra.self)
+        if let pc = count {
+            try c.encode(pc.total, forKey: .paramsTotal)
+            try c.encode(pc.active, forKey: .paramsActive)
+            if pc.mtp > 0 { try c.encode(pc.mtp, forKey: .paramsMTP) }
+            if pc.vision > 0 { try c.encode(pc.vision, forKey: .paramsVision) }
+        } else {
+            try c.encodeNil(forKey: .paramsTotal)
+            try c.encodeNil(forKey: .paramsActive)
+        }
+    }
+}
