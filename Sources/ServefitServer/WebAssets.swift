@@ -200,6 +200,14 @@ enum WebAssets {
           catch (e) { $('#catalog-table').replaceChildren(el('tr', e.message, 'error')); }
         }
         document.querySelectorAll('button.tab').forEach(b => b.addEventListener('click', () => showTab(b.dataset.tab)));
-        loadModels().then(() => showTab('models'));
+        // A link can carry a question: /?model=llama-3.1-8b-instruct&max-tpot=50 ranks at once.
+        loadModels().then(() => {
+          showTab('models');
+          const params = new URLSearchParams(location.search);
+          if (!params.get('model')) return;
+          const form = $('#rank-form');
+          for (const [k, v] of params) { if (form.elements[k]) form.elements[k].value = v; }
+          form.requestSubmit();
+        });
         """#
 }

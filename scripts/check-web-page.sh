@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Opens the web page of a real `servefit serve` in headless Chromium (Debian's package), checks
+# that the ranking table, the bar chart and the catalog table rendered, and saves a screenshot.
+#   scripts/check-web-page.sh [servefit-binary] [screenshot.png]
+set -euo pipefail
+BIN=${1:-.build/debug/servefit}
+SHOT=${2:-web-page.png}
+CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -z "$CHROME" ]; then echo "check-web-page: no chromium (apt-get install -y chromium)" >&2; exit 1; fi
+WORK=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVEFIT_DB="$WORK/catalog.sqlite" "$BIN" serve --port 0 --log-level warning > "$WORK/serve.out" &
+SERVER=$!
+for _ in $(seq 1 100); do grep -q "serving http" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+BASE=$(grep -o 'http://[^ ]*' "$WORK/serve.out")
+URL="$BASE/?model=llama-3.1-8b-instruct&max-tpot=50&top=10"
+FLAGS=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1500 --virtual-time-budget=15000 --user-data-dir="$WORK/profile")
+"$CHROME" "${FLAGS[@]}" --dump-dom "$URL" > "$WORK/dom.html" 2>/dev/null
+"$CHROME" "${FLAGS[@]}" --screenshot="$SHOT" "$URL" > /dev/null 2>&1
+fail() { echo "check-web-page: $1" >&2; exit 1; }
+rows=$(grep -o '<tr>' "$WORK/dom.html" | wc -l)
+grep -q '<svg[^>]*aria-label="cost per million output tokens"' "$WORK/dom.html" || fail "no bar chart in the page"
+grep -q 'deployments shown' "$WORK/dom.html" || fail "the ranking did not run"
+grep -q 'H100 SXM5 80GB\|RTX 4090 24GB' "$WORK/dom.html" || fail "no GPU in the ranking table"
+grep -q 'llama-2-7b' "$WORK/dom.html" || fail "the catalog table is empty"
+[ -s "$SHOT" ] || fail "no screenshot written"
+echo "check-web-page: ok ($rows table rows; screenshot $SHOT)"
