@@ -23,6 +23,8 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
     public var loraTargets = "attention"
     public var zero = 0
     public var gradientCheckpointing = false
+    /// A measured checkpoint of the model (`servefit model import PATH`): its bytes replace the formula's.
+    public var variant: String?
 
     public init(model: String) { self.model = model }
 
@@ -31,7 +33,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel"
         case gpuMemoryUtilization = "gpu_memory_utilization", maxNumBatchedTokens = "max_num_batched_tokens"
         case enforceEager = "enforce_eager", noFlashAttention = "no_flash_attention", encoderTokens = "encoder_tokens"
-        case train, loraRank = "lora_rank", loraTargets = "lora_targets", zero, gradientCheckpointing = "gradient_checkpointing"
+        case train, loraRank = "lora_rank", loraTargets = "lora_targets", zero, gradientCheckpointing = "gradient_checkpointing", variant
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,14 +60,16 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         loraTargets = try c.decodeIfPresent(String.self, forKey: .loraTargets) ?? d.loraTargets
         zero = try c.decodeIfPresent(Int.self, forKey: .zero) ?? 0
         gradientCheckpointing = try c.decodeIfPresent(Bool.self, forKey: .gradientCheckpointing) ?? false
+        variant = try c.decodeIfPresent(String.self, forKey: .variant)
     }
 
     public static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
 
     /// The estimator's request for this spec, with the model and GPU the caller looked up.
-    public func request(model m: Model, gpu g: GPU?) throws -> EstimateRequest {
+    public func request(model m: Model, gpu g: GPU?, variant v: ModelVariant? = nil) throws -> EstimateRequest {
         var r = EstimateRequest(model: m)
-        r.weights = try WeightFormat.parse(weights)
+        r.weights = try WeightFormat.parse(v?.format ?? weights)
+        r.measuredWeightBytes = v?.weightsBytes
         r.kvDType = try KVDType.parse(kvCache)
         r.engine = try Engine.parse(engine)
         r.context = context

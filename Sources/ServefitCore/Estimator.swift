@@ -325,7 +325,7 @@ public enum Estimator {
         return Estimate(
             model: m.slug, engine: r.engine.rawValue, weights: r.weights.name, kvCache: r.kvDType.name,
             context: r.context, batch: seqs, gpus: gpus, tensorParallel: tp, pipelineParallel: pp,
-            paramsTotal: pc.total, paramsActive: pc.active, weightsBytes: weightBytes, bitsPerWeight: (ws.bitsPerWeight * 1000).rounded() / 1000,
+            paramsTotal: pc.total, paramsActive: pc.active, weightsBytes: weightBytes, bitsPerWeight: ((r.measuredWeightBytes.map { pc.total > 0 ? Double($0) * 8 / Double(pc.total) : 0 } ?? ws.bitsPerWeight) * 1000).rounded() / 1000,
             kvCacheBytesPerToken: kv.bytesPerToken, kvCacheBytes: kv.bytes, activationBytes: activation,
             overheadBytes: overhead, totalBytes: total, ruleOfThumbBytes: weightBytes + weightBytes / 5,
             components: comps, perGPUBytes: perGPU, weightsBytesPerGPU: visible != nil ? weightsPerGPU : nil,

@@ -161,6 +161,13 @@ struct API: Sendable {
                 return api.json(ModelInfo(m), etag: CatalogStore.etag(m))
             }
         },
+        Route(method: .get, path: "/v1/models/{slug}/variants", summary: "Measured checkpoints of a model (servefit model import PATH)",
+              tag: "models", response: "VariantList") { api in
+            { _, ctx in
+                let slug = try param(ctx, "slug")
+                return api.json(try await api.db { try $0.variants(of: slug) })
+            }
+        },
         Route(method: .put, path: "/v1/models/{slug}", summary: "Replace a model (If-Match: its ETag, else 409 when stale)", tag: "models",
               body: "Model", response: "Model") { api in
             { req, ctx in

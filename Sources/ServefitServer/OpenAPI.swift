@@ -91,6 +91,8 @@ enum OpenAPI {
                              "num_key_value_heads": "integer", "vocab_size": "integer", "params_total": "integer", "params_active": "integer"],
                             required: ["slug", "model_type"]),
             "ModelList": list("Model"),
+            "VariantList": ["type": "array", "items": object(["model": "string", "name": "string", "format": "string", "quantization": "string",
+                                                              "weights_bytes": "integer", "params_total": "integer", "bits_per_weight": "number"])],
             "GPU": object(["slug": "string", "vendor": "string", "name": "string", "memory_bytes": "integer",
                            "bandwidth_gb_per_s": "number", "tflops": "object", "interconnect_gb_per_s": "number"],
                           required: ["slug", "vendor", "name", "memory_bytes", "bandwidth_gb_per_s", "tflops"]),

@@ -182,7 +182,8 @@ extension CatalogStore {
     public func estimate(_ spec: EstimateSpec) throws -> Estimate {
         let m = try model(spec.model)
         let g = try spec.gpu.map { try gpu($0) }
-        return try Estimator.estimate(try spec.request(model: m, gpu: g))
+        let v = try spec.variant.map { try variant(of: m.slug, named: $0) }
+        return try Estimator.estimate(try spec.request(model: m, gpu: g, variant: v))
     }
 
     /// Models with their computed parameter counts, filtered by family, kind, tag and size.

@@ -17,6 +17,7 @@ struct EstimateCommand: ParsableCommand {
               servefit estimate --model glm-4-9b --gpu h100-sxm --weights fp8 --context 12288
               servefit estimate --model llama-2-7b --weights Q4_K_M --engine llama.cpp --gpu-memory 8GiB --context 4096
               servefit estimate --model llama-2-7b --train adamw --batch 4 --context 2048
+              servefit estimate --model qwen2.5-7b-instruct --variant Q4_K_M --engine llama.cpp --gpu rtx-4090
               servefit estimate --model llama-2-7b --lora-rank 8 --weights nf4-dq --gpu rtx-4090 --gradient-checkpointing
             """)
 
@@ -44,6 +45,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "LoRA target modules, comma-separated (q_proj,v_proj | attention | mlp | all-linear).") var loraTargets: String = "attention"
     @Option(help: "ZeRO stage 0-3 across --gpus.") var zero: Int = 0
     @Flag(help: "Training with gradient checkpointing.") var gradientCheckpointing = false
+    @Option(help: "A measured checkpoint of the model (servefit model import PATH): its bytes replace the formula's, its format --weights.") var variant: String?
     @Flag(help: "Print every component with its formula.") var explain = false
 
     func run() throws {
@@ -70,7 +72,9 @@ struct EstimateCommand: ParsableCommand {
             spec.gradientCheckpointing = gradientCheckpointing
             let g = try gpu.map { try store().gpu($0) }
             let gpuName = g?.name
-            let r = try spec.request(model: m, gpu: g)
+            spec.variant = variant
+            let v = try variant.map { try store().variant(of: m.slug, named: $0) }
+            let r = try spec.request(model: m, gpu: g, variant: v)
             let contexts = try parseIntList(context, name: "--context")
             let batches = try parseIntList(batch, name: "--batch")
             var results: [Estimate] = []

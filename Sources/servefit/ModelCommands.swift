@@ -130,6 +130,14 @@ struct ModelCommand: ParsableCommand {
                     return [k, "\(v)"]
                 }
                 CLI.printTable(["field", "value"], rows, format: fmt.format)
+                let vs = try global.open().variants(of: m.slug)
+                if !vs.isEmpty {
+                    print("")
+                    print("measured variants (estimate --variant NAME):")
+                    CLI.printTable(["variant", "format", "quantization", "params", "weights", "bits/weight", "source"],
+                                   vs.map { [$0.name, $0.format, $0.quantization, String($0.paramsTotal), Units.human($0.weightsBytes),
+                                             Units.format($0.bitsPerWeight, 3), $0.source] }, format: fmt.format)
+                }
             }
         }
     }
@@ -205,29 +213,62 @@ struct ModelCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store the architecture of a Hugging Face config.json.",
-            discussion: "Example: servefit model import ./Qwen3-8B/config.json --slug qwen3-8b-local --hf-repo Qwen/Qwen3-8B")
+            abstract: "Store a model from its config.json, or from a checkpoint folder or GGUF file with its measured weights.",
+            discussion: """
+                A config.json gives the architecture. A folder with safetensors (and config.json) or a .gguf file
+                also stores the measured weight inventory as a variant of the model (name: --variant, else the
+                format), which `estimate --variant` uses instead of the formula. An existing model keeps its
+                architecture unless --replace; the variant is added to it.
+
+                Examples:
+                  servefit model import ./Qwen3-8B/config.json --slug qwen3-8b-local --hf-repo Qwen/Qwen3-8B
+                  servefit model import ./Llama-3.1-8B-Instruct-AWQ --slug llama-3.1-8b-instruct --variant awq-int4
+                  servefit model import ./qwen2.5-7b-instruct-q4_k_m.gguf --slug qwen2.5-7b-instruct
+                """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Path to a config.json (nested text_config of multimodal configs is read too).") var path: String
+        @Argument(help: "A config.json, a checkpoint folder, or a .gguf / .safetensors file.") var path: String
         @Option(help: "Slug to store it under.") var slug: String
         @Option(help: "Hugging Face repo id.") var hfRepo: String?
         @Option(help: "Display name.") var name: String?
-        @Flag(help: "Replace an existing model with this slug.") var replace = false
+        @Option(help: "Variant name for the measured weights (default: the weight format, e.g. awq, fp8, Q4_K_M).") var variant: String?
+        @Flag(help: "Replace an existing model (and variant) with this slug.") var replace = false
 
         func run() throws {
             try CLI.run {
-                var file = path
                 var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { file = path + "/config.json" }
-                let m = try HFConfig.parse(try CLI.readFile(file), slug: slug, name: name, hfRepo: hfRepo)
+                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+                let listing = exists && isDir.boolValue ? try FileManager.default.contentsOfDirectory(atPath: path) : []
+                let hasWeights = listing.contains { $0.hasSuffix(".safetensors") || $0.lowercased().hasSuffix(".gguf") }
+                let configOnly = path.hasSuffix(".json") || (isDir.boolValue && !hasWeights)
                 let store = try global.open()
-                if replace, (try? store.model(slug)) != nil {
-                    try store.updateModel(slug, to: m, actor: global.who)
-                } else {
-                    try store.addModel(m, actor: global.who)
+                if configOnly {
+                    let file = isDir.boolValue ? path + "/config.json" : path
+                    let m = try HFConfig.parse(try CLI.readFile(file), slug: slug, name: name, hfRepo: hfRepo)
+                    try put(m, store)
+                    let pc = try? ParamCounter.count(m)
+                    print("imported \(m.modelType) model \(slug)" + (pc.map { ": \($0.total) parameters (\(CLI.params($0.active)) active)" } ?? ""))
+                    return
                 }
-                let pc = try? ParamCounter.count(m)
-                print("imported \(m.modelType) model \(slug)" + (pc.map { ": \($0.total) parameters (\(CLI.params($0.active)) active)" } ?? ""))
+                let inv = try ModelFiles.inventory(path, slug: slug)
+                var m = try inv.architecture ?? { throw CLIError(message: "\(path) has no architecture (no config.json beside the safetensors)", code: 65) }()
+                if let name { m.name = name }
+                if let hfRepo { m.hfRepo = hfRepo }
+                let existing = try? store.model(slug)
+                if existing == nil || replace { try put(m, store) }
+                let vname = variant ?? (inv.quantization.hasPrefix("none") ? (inv.byDType.keys.contains("BF16") ? "bf16" : inv.weights) : inv.weights)
+                let v = ModelVariant(model: slug, name: vname, inventory: inv, source: (path as NSString).standardizingPath)
+                let saved = try store.saveVariant(v, replace: replace, actor: global.who)
+                print("imported \(existing == nil || replace ? "model \(slug) and " : "")variant \(slug):\(saved.name): \(inv.paramsTotal) parameters, "
+                      + "\(Units.human(inv.weightsBytes)) of weights (\(Units.format(inv.bitsPerWeight, 3)) bits/weight, \(inv.quantization))")
+                if let c = inv.check, !c.agrees { print("warning: \(c.note)") }
+            }
+        }
+
+        func put(_ m: Model, _ store: CatalogStore) throws {
+            if replace, (try? store.model(slug)) != nil {
+                try store.updateModel(slug, to: m, actor: global.who)
+            } else {
+                try store.addModel(m, actor: global.who)
             }
         }
     }

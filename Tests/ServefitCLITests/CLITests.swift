@@ -275,3 +275,44 @@ import FoundationNetworking
     p.waitUntilExit()
     #expect(p.terminationStatus == 0)
 }
+
+let fixtureDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("ServefitCoreTests/Fixtures").path
+
+@Test func inspectImportAndEstimateWithAVariant() throws {
+    let db = tempDB()
+    let j = try sf(["inspect", fixtureDir + "/tiny-llama-awq", "--format", "json"], db: db)
+    #expect(j.code == 0, "\(j.err)")
+    let inv = try #require(try json(j.out) as? [String: Any])
+    for k in ["params_total", "weights_bytes", "bits_per_weight", "by_dtype", "quantization", "architecture"] { #expect(inv[k] != nil, "missing \(k)") }
+    #expect(inv["params_total"] as? Int == 106_816 && inv["quantization"] as? String == "awq")
+    let table = try sf(["inspect", fixtureDir + "/tiny-llama-q4_k_m.gguf"], db: db)
+    #expect(table.code == 0 && table.out.contains("Q4_K") && table.out.contains("header and architecture agree"))
+    #expect(try sf(["inspect", fixtureDir + "/tiny-llama-bf16-sharded"], db: db).out.contains("2 files"))
+
+    // Import stores the architecture and the measured variant; estimate --variant uses its bytes.
+    let imp = try sf(["model", "import", fixtureDir + "/tiny-llama-awq", "--slug", "tiny-llama"], db: db)
+    #expect(imp.code == 0, "\(imp.err)")
+    #expect(try sf(["model", "import", fixtureDir + "/tiny-llama-fp8", "--slug", "tiny-llama"], db: db).code == 0)
+    #expect(try sf(["model", "import", fixtureDir + "/tiny-llama-awq", "--slug", "tiny-llama"], db: db).code == 65)  // duplicate variant
+    let e = try #require(try json(try sf(["estimate", "--model", "tiny-llama", "--variant", "awq", "--context", "128", "--format", "json"], db: db).out) as? [String: Any])
+    #expect(e["weights_bytes"] as? Int == 108_800 && e["weights"] as? String == "awq")
+    #expect(try sf(["estimate", "--model", "tiny-llama", "--variant", "nf4"], db: db).code == 66)
+    #expect(try sf(["model", "show", "tiny-llama"], db: db).out.contains("fp8"))
+    #expect(try sf(["model", "import", fixtureDir + "/tiny-llama-q8_0.gguf", "--slug", "tiny-gguf"], db: db).code == 0)
+    #expect(try sf(["history", "--entity", "model", "--key", "tiny-gguf:Q8_0"], db: db).out.contains("import"))
+
+    // Strangers' files: malformed is 65, missing is 66, and nothing is stored.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sf-bad-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var bad = try Data(contentsOf: URL(fileURLWithPath: fixtureDir + "/tiny-llama-q8_0.gguf"))
+    bad = bad.prefix(200)
+    try bad.write(to: dir.appendingPathComponent("broken.gguf"))
+    let before = try sf(["export"], db: db).out
+    let r = try sf(["model", "import", dir.appendingPathComponent("broken.gguf").path, "--slug", "broken"], db: db)
+    #expect(r.code == 65 && r.err.contains("GGUF"), "\(r.err)")
+    #expect(try sf(["inspect", dir.path + "/nope.gguf"], db: db).code == 66)
+    try Data("not json".utf8).write(to: dir.appendingPathComponent("model.safetensors"))
+    #expect(try sf(["inspect", dir.appendingPathComponent("model.safetensors").path], db: db).code == 65)
+    #expect(try sf(["export"], db: db).out == before)
+}
