@@ -48,12 +48,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmarks (not part of `swift test`): Benchmarks/run.sh builds and runs it in release.
+        .executableTarget(name: "servefit-bench", dependencies: ["ServefitCore", "ServefitStore"], path: "Benchmarks/servefit-bench"),
         // Build-time helper: turns migrations/*.sql and seed/* into Swift string literals.
         .executableTarget(name: "servefit-embed"),
         .plugin(name: "EmbedCatalogFiles", capability: .buildTool(), dependencies: ["servefit-embed"]),
         .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"]),
         .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
         .testTarget(name: "ServefitCLITests", dependencies: ["servefit"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["servefit", "ServefitStore", "ServefitCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ServefitServerTests",
             dependencies: [

@@ -32,12 +32,21 @@ public struct PriceFilter: Sendable {
 
 extension CatalogStore {
     public func models(_ f: ModelFilter = ModelFilter()) throws -> [Model] {
+        let (clause, args) = Self.modelsWhere(f)
+        return try read { db in try Self.fetchModels(db, where: clause, arguments: args) }
+    }
+
+    /// The WHERE clause of a model list. A family matches its model_type exactly or as a prefix
+    /// before "_" (qwen3 → qwen3_moe), as an index range rather than a LIKE.
+    static func modelsWhere(_ f: ModelFilter) -> (String, StatementArguments) {
         var conds: [String] = [], args: [DatabaseValueConvertible] = []
-        if let fam = f.family { conds.append("(model_type = ? OR model_type LIKE ? ESCAPE '\\')"); args += [fam.lowercased(), Self.likePrefix(fam.lowercased()) + "\\_%"] }
+        if let fam = f.family?.lowercased() {
+            conds.append("(model_type = ? OR (model_type >= ? AND model_type < ?))")
+            args += [fam, fam + "_", fam + "`"]
+        }
         if let k = f.kind { conds.append("kind = ?"); args.append(k) }
         if let t = f.tag { conds.append("EXISTS (SELECT 1 FROM json_each(model.tags) WHERE value = ?)"); args.append(t) }
-        let clause = conds.isEmpty ? "" : "WHERE " + conds.joined(separator: " AND ")
-        return try read { db in try Self.fetchModels(db, where: clause, arguments: StatementArguments(args)) }
+        return (conds.isEmpty ? "" : "WHERE " + conds.joined(separator: " AND "), StatementArguments(args))
     }
 
     static func likePrefix(_ s: String) -> String {
@@ -220,6 +229,11 @@ extension CatalogStore {
     static let priceSelect = "SELECT p.*, g.slug AS gpu_slug FROM %@ p JOIN gpu g ON g.id = p.gpu_id"
 
     public func prices(_ f: PriceFilter = PriceFilter()) throws -> [Price] {
+        let (sql, args) = Self.pricesSQL(f)
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: args).map(Self.price(from:)) }
+    }
+
+    static func pricesSQL(_ f: PriceFilter) -> (String, StatementArguments) {
         var conds: [String] = [], args: [DatabaseValueConvertible] = []
         if let g = f.gpu { conds.append("g.slug = ?"); args.append(g) }
         if let p = f.provider { conds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
@@ -227,7 +241,7 @@ extension CatalogStore {
         let table = f.latestOnly ? "current_gpu_price" : "gpu_price"
         let sql = String(format: Self.priceSelect, table) + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND "))
             + " ORDER BY g.slug, p.provider, p.pricing_model, p.as_of, ifnull(p.instance, ''), ifnull(p.region, '')"
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.price(from:)) }
+        return (sql, StatementArguments(args))
     }
 
     /// The cheapest current price per GPU (optionally narrowed to a provider / pricing model), joined in SQL.
@@ -360,17 +374,22 @@ extension CatalogStore {
     }
 
     public func history(entity: String? = nil, key: String? = nil, limit: Int = 50) throws -> [ChangeEntry] {
-        var conds: [String] = [], args: [DatabaseValueConvertible] = []
-        if let e = entity { conds.append("entity = ?"); args.append(e) }
-        if let k = key { conds.append("key = ?"); args.append(k) }
-        args.append(max(1, min(limit, 1_000_000)))
-        let sql = "SELECT * FROM change_log" + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
+        let (sql, args) = Self.historySQL(entity: entity, key: key, limit: limit)
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
+            try Row.fetchAll(db, sql: sql, arguments: args).map {
                 ChangeEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], entity: $0["entity"], key: $0["key"],
                             action: $0["action"], before: $0["before_json"], after: $0["after_json"])
             }
         }
+    }
+
+    static func historySQL(entity: String?, key: String?, limit: Int) -> (String, StatementArguments) {
+        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        if let e = entity { conds.append("entity = ?"); args.append(e) }
+        if let k = key { conds.append("key = ?"); args.append(k) }
+        args.append(max(1, min(limit, 1_000_000)))
+        return ("SELECT * FROM change_log" + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?",
+                StatementArguments(args))
     }
 
     public func counts() throws -> (models: Int, gpus: Int, prices: Int, scenarios: Int, changes: Int) {

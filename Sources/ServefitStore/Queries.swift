@@ -9,6 +9,30 @@ extension CatalogStore {
     /// GPUs matching the query's filters, each with its cheapest current price under the
     /// provider / pricing-model filters (nil when it has none). One SQL statement.
     public func rankCandidates(_ q: RankQuery) throws -> [RankCandidate] {
+        let (sql, args) = Self.rankCandidatesSQL(q)
+        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: args) }
+        if let slugs = q.gpus {
+            let found = Set(rows.map { $0["slug"] as String })
+            if let missing = slugs.first(where: { !found.contains($0) }) {
+                // Tell an unknown GPU from one the other filters removed.
+                _ = try gpu(missing)
+            }
+        }
+        return rows.map { row in
+            let g = Self.gpu(from: row)
+            var price: Price?
+            if let usd: Double = row["price_usd"] {
+                var p = Price(gpu: g.slug, provider: row["price_provider"],
+                              pricingModel: PricingModel(rawValue: row["price_pricing_model"]) ?? .onDemand,
+                              usdPerGPUHour: usd, asOf: row["price_as_of"], source: row["price_source"])
+                p.id = row["price_id"]; p.instance = row["price_instance"]; p.region = row["price_region"]
+                price = p
+            }
+            return RankCandidate(gpu: g, price: price)
+        }
+    }
+
+    static func rankCandidatesSQL(_ q: RankQuery) -> (String, StatementArguments) {
         var priceConds: [String] = [], args: [DatabaseValueConvertible] = []
         if let p = q.provider { priceConds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
         if let pm = q.pricingModel { priceConds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
@@ -30,26 +54,7 @@ extension CatalogStore {
             \(gpuConds.isEmpty ? "" : "WHERE " + gpuConds.joined(separator: " AND "))
             ORDER BY g.slug
             """
-        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
-        if let slugs = q.gpus {
-            let found = Set(rows.map { $0["slug"] as String })
-            if let missing = slugs.first(where: { !found.contains($0) }) {
-                // Tell an unknown GPU from one the other filters removed.
-                _ = try gpu(missing)
-            }
-        }
-        return rows.map { row in
-            let g = Self.gpu(from: row)
-            var price: Price?
-            if let usd: Double = row["price_usd"] {
-                var p = Price(gpu: g.slug, provider: row["price_provider"],
-                              pricingModel: PricingModel(rawValue: row["price_pricing_model"]) ?? .onDemand,
-                              usdPerGPUHour: usd, asOf: row["price_as_of"], source: row["price_source"])
-                p.id = row["price_id"]; p.instance = row["price_instance"]; p.region = row["price_region"]
-                price = p
-            }
-            return RankCandidate(gpu: g, price: price)
-        }
+        return (sql, StatementArguments(args))
     }
 
     /// Ranks every deployment of the query's model over the catalog.
