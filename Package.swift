@@ -53,7 +53,8 @@ let package = Package(
         // Build-time helper: turns migrations/*.sql and seed/* into Swift string literals.
         .executableTarget(name: "servefit-embed"),
         .plugin(name: "EmbedCatalogFiles", capability: .buildTool(), dependencies: ["servefit-embed"]),
-        .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"]),
+        // Fixtures are read from the source tree by path (#filePath), not bundled.
+        .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
         .testTarget(name: "ServefitCLITests", dependencies: ["servefit"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["servefit", "ServefitStore", "ServefitCore", .product(name: "GRDB", package: "GRDB.swift")]),

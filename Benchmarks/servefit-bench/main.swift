@@ -24,7 +24,10 @@ func timed(_ runs: Int, warmup: Int = 2, _ body: () throws -> Void) rethrows -> 
 func median(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs[xs.count / 2] }
 func p99(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs[min(xs.count - 1, Int((Double(xs.count) * 0.99).rounded(.up)) - 1)] }
 func f(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
-func row(_ cells: String...) { print("| " + cells.joined(separator: " | ") + " |") }
+/// Rows go out unbuffered, so a long run keeps what it measured even if it is stopped.
+func row(_ cells: String...) { out("| " + cells.joined(separator: " | ") + " |") }
+func out(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+func progress(_ line: String) { FileHandle.standardError.write(Data(("servefit-bench: " + line + "\n").utf8)) }
 
 func tempDB(_ name: String) -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-bench-\(name)-\(UUID().uuidString)")
@@ -74,8 +77,8 @@ func synthetic(_ seed: CatalogDocument, gpuFactor: Int, pricesPerGPU: Int? = nil
 let args = Set(CommandLine.arguments.dropFirst())
 func wants(_ s: String, defaultOn: Bool = true) -> Bool { args.isEmpty ? defaultOn : args.contains(s) }
 
-print("| benchmark | median | p99 | note |")
-print("|---|---|---|---|")
+out("| benchmark | median | p99 | note |")
+out("|---|---|---|---|")
 
 let seeded = try CatalogStore.open(path: tempDB("seed"))
 let seedDoc = try seeded.export()
@@ -145,17 +148,19 @@ if wants("scale", defaultOn: false) {
     doc.prices = Array(doc.prices!.filter { keep.contains($0.gpu) }.prefix(1_000_000 - seedDoc.prices!.count))
     let models = doc.models!
     for chunk in stride(from: 0, to: models.count, by: 20_000) {
+        progress("scale: models \(chunk)/\(models.count)")
         _ = try s.importDocument(CatalogDocument(models: Array(models[chunk..<min(models.count, chunk + 20_000)])), dryRun: false, actor: "bench")
     }
     _ = try s.importDocument(CatalogDocument(gpus: doc.gpus), dryRun: false, actor: "bench")
     let prices = doc.prices!
     for chunk in stride(from: 0, to: prices.count, by: 100_000) {
+        progress("scale: prices \(chunk)/\(prices.count)")
         _ = try s.importDocument(CatalogDocument(prices: Array(prices[chunk..<min(prices.count, chunk + 100_000)])), dryRun: false, actor: "bench")
     }
     let c = try s.counts()
     row("scale: build \(c.models) models, \(c.gpus) GPUs, \(c.prices) prices", f((now() - t0) / 1000, 1) + " s", "-", "imports of 20k models / 100k prices per transaction")
     let cases: [(String, () throws -> Void)] = [
-        ("model show (slug)", { _ = try s.model("llama-3.1-8b-instruct-v4242") }),
+        ("model show (slug)", { _ = try s.model(models[models.count / 2].slug) }),
         ("model show (hf_repo)", { _ = try s.model("meta-llama/Llama-2-7b-hf") }),
         ("model list --family qwen3 (rows only)", { _ = try s.models(ModelFilter(family: "qwen3")) }),
         ("gpu list --vendor AMD", { _ = try s.gpus(GPUFilter(vendor: "AMD")) }),
@@ -173,7 +178,7 @@ if wants("scale", defaultOn: false) {
         let t = try timed(name.hasPrefix("rank over") ? 5 : 20, warmup: 1, body)
         row("scale: " + name, f(median(t)) + " ms", f(p99(t)) + " ms", "")
     }
-    print("SCALE_DB=\(path)")
+    progress("scale database kept at \(path)")
 }
 
 if wants("cold-start", defaultOn: false) {

@@ -76,6 +76,8 @@ public struct EstimateRequest: Sendable {
     /// The model's parameter count, when the caller has it already (ranking evaluates one
     /// model on hundreds of deployments); computed from `model` when nil.
     public var paramCount: ParamCount?
+    /// The weights sized in `weights`, when the caller has it already.
+    public var weightSize: WeightSize?
 
     public init(model: Model) { self.model = model }
 }
@@ -152,7 +154,7 @@ public enum Estimator {
         let m = r.model
         try validate(r)
         let pc = try r.paramCount ?? ParamCounter.count(m)
-        let ws = r.weights.size(pc, model: m)
+        let ws = r.weightSize ?? r.weights.size(pc, model: m)
         let weightBytes = r.measuredWeightBytes ?? ws.bytes
         let gpus = max(1, r.gpus)
         let pp = max(1, r.pipelineParallel)

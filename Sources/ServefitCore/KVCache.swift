@@ -80,7 +80,7 @@ public enum KVCache {
     /// KV bytes for `sequences` sequences of `tokens` each (llama.cpp: one shared cache of
     /// `tokens × sequences` cells, padded to 256, with iSWA cells for sliding layers).
     public static func size(_ m: Model, dtype: KVDType, engine: Engine, tokens: Int, sequences: Int,
-                            tp: Int = 1, pp: Int = 1, ubatch: Int = 512, encoderTokens: Int? = nil) -> Breakdown {
+                            tp: Int = 1, pp: Int = 1, ubatch: Int = 512, encoderTokens: Int? = nil, explain: Bool = true) -> Breakdown {
         let w = width(m, engine: engine, tp: tp)
         let layers = m.kind == .encoder ? 0 : max(0, m.layers)
         let per = Double(w.k + w.v) * dtype.bytesPerElement
@@ -113,8 +113,9 @@ public enum KVCache {
             cross = 2 * Double(layers) * Double(m.hiddenSize ?? 0) * enc * seqs * dtype.bytesPerElement
         }
         let stage = Double(max(1, pp))
-        var formula: String
-        if layers == 0 {
+        var formula = ""
+        if !explain {
+        } else if layers == 0 {
             formula = "encoder-only: no KV cache"
         } else {
             formula = "\(full) layers × (K \(w.k) + V \(w.v)) × \(fmt(dtype.bytesPerElement)) B × \(Int(cellsFull)) tokens"

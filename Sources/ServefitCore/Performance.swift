@@ -160,6 +160,12 @@ public enum PerformanceModel {
     }
 
     public static func evaluate(_ r: PerfRequest) throws -> Performance {
+        try evaluate(r, traffic: nil)
+    }
+
+    /// `traffic` lets a caller that evaluates one model and format many times (ranking) size the
+    /// weights once.
+    static func evaluate(_ r: PerfRequest, traffic known: WeightTraffic?) throws -> Performance {
         let m = r.model
         try r.assumptions.validate()
         guard r.batch >= 1, r.batch <= 1_048_576 else { throw CoreError.invalidInput("batch must be between 1 and 1048576 (got \(r.batch))") }
@@ -174,7 +180,7 @@ public enum PerformanceModel {
         let a = r.assumptions
         let tp = Double(r.tensorParallel), pp = Double(r.pipelineParallel)
         let split = tp * pp
-        let w = traffic(r, pc)
+        let w = known ?? traffic(r, pc)
         var notes: [String] = []
 
         // Compute peak for the dtype the matmuls run in.
@@ -211,7 +217,7 @@ public enum PerformanceModel {
         let b = Double(r.batch)
         let avgCtx = Double(r.inputTokens) + Double(r.outputTokens) / 2
         let kvRead = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())),
-                                                         sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1).bytes)
+                                                         sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1, explain: false).bytes)
         let expertShare = expertFraction(model: m, tokens: r.batch)
         let weightBytesStep = (w.dense + w.experts * expertShare) / split
         let decodeBytes = weightBytesStep + kvRead / pp
@@ -230,7 +236,7 @@ public enum PerformanceModel {
         // Causal attention: on average a prompt token sees half the prompt.
         let prefillFlops = (2 * activeStep * inTok + inTok * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false)) / split
         let kvWrite = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, r.inputTokens), sequences: 1,
-                                                          tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel).bytes)
+                                                          tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel, explain: false).bytes)
         let pMem = (prefillWeights + kvWrite) / bytesRate
         let pCompute = prefillFlops / flopsRate
         let prefill = r.inputTokens == 0 ? 0 : (max(pMem, pCompute) + allReduceSeconds(tokens: inTok) + a.stepOverheadMs / 1000) * pp
@@ -245,7 +251,7 @@ public enum PerformanceModel {
         let totalTPS = requests * Double(r.inputTokens + r.outputTokens)
 
         let bytesPerToken1 = (w.dense + w.experts * expertFraction(model: m, tokens: 1)) + (isEncoder ? 0 :
-            Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())), sequences: 1, tp: 1, pp: 1).bytes))
+            Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())), sequences: 1, tp: 1, pp: 1, explain: false).bytes))
         let ceiling = bytesPerToken1 > 0 ? r.gpu.bandwidthGBPerS * 1e9 * tp / bytesPerToken1 : .infinity
         if r.pipelineParallel > 1 { notes.append("pipeline parallel: a token passes \(r.pipelineParallel) stages in turn; throughput assumes no micro-batch interleaving") }
         if m.isMoE { notes.append("MoE: a decode step of \(r.batch) sequences reads \(Units.format(expertShare * 100, 1))% of the routed experts (expected distinct experts for \(r.batch) tokens picking \(m.numExpertsPerTok ?? 0) of \(m.numExperts ?? 0))") }

@@ -225,11 +225,26 @@ public enum Ranker {
         let batches = Array(Set(q.batches)).sorted()
         let counts = Array(Set(q.counts)).sorted().filter { q.maxGPUs == nil || $0 <= q.maxGPUs! }
         var ranked: [RankRow] = [], rejected: [RankRow] = []
+        // Sized once per format; estimates shared by GPUs of the same memory.
+        let sizes = formats.map { $0.size(pc, model: model) }
+        let traffics = formats.map { f -> PerformanceModel.WeightTraffic in
+            var pr = PerfRequest(model: model, gpu: candidates.first?.gpu ?? GPU(slug: "x", vendor: "x", name: "x", memoryBytes: 1, bandwidthGBPerS: 1, tflops: TFLOPS()))
+            pr.weights = f
+            return PerformanceModel.traffic(pr, pc)
+        }
+        var estimates: [String: Estimate] = [:]
+        func estimate(_ er: EstimateRequest, _ g: GPU) throws -> Estimate {
+            let key = "\(g.memoryBytes)|\(g.visibleMemoryBytes)|\(er.gpus)|\(er.weights.name)|\(er.batch)"
+            if let e = estimates[key] { return e }
+            let e = try Estimator.estimate(er)
+            estimates[key] = e
+            return e
+        }
 
         for c in candidates {
             let g = c.gpu
             for n in counts {
-                for f in formats {
+                for (fi, f) in formats.enumerated() {
                     var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: n, tensorParallel: n,
                                       weights: f.name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
                                       inputTokens: q.inputTokens, outputTokens: q.outputTokens, gpuMemoryBytes: g.visibleMemoryBytes)
@@ -244,6 +259,7 @@ public enum Ranker {
                     }
                     var er = EstimateRequest(model: model)
                     er.paramCount = pc
+                    er.weightSize = sizes[fi]
                     er.weights = f
                     er.kvDType = kv
                     er.engine = q.engine
@@ -254,7 +270,7 @@ public enum Ranker {
                     er.gpuMemoryBytes = g.memoryBytes
                     er.gpuVisibleMemoryBytes = g.visibleMemoryBytes
                     er.gpuMemoryUtilization = q.gpuMemoryUtilization
-                    let est = try Estimator.estimate(er)
+                    let est = try estimate(er, g)
                     row.perGPUBytes = est.perGPUBytes
                     if est.fits != true {
                         let usable = q.engine == .vllm ? Int64(Double(g.visibleMemoryBytes) * q.gpuMemoryUtilization) : g.visibleMemoryBytes
@@ -273,7 +289,7 @@ public enum Ranker {
                     } else {
                         for b in batches {
                             er.batch = b
-                            let e = try Estimator.estimate(er)
+                            let e = try estimate(er, g)
                             if e.fits == true { fitting.append((b, e)) } else { break }
                         }
                     }
@@ -300,7 +316,7 @@ public enum Ranker {
                         pr.inputTokens = q.inputTokens
                         pr.outputTokens = q.outputTokens
                         pr.assumptions = q.assumptions
-                        let perf = try PerformanceModel.evaluate(pr)
+                        let perf = try PerformanceModel.evaluate(pr, traffic: traffics[fi])
                         var r = row
                         r.batch = b
                         r.perGPUBytes = q.engine == .vllm ? vllmUsed(est, model: model, kv: kv, batch: b, ctx: ctx, tp: n) : e.perGPUBytes
@@ -379,7 +395,7 @@ public enum Ranker {
     /// activations and overheads plus the KV of `batch` sequences.
     static func vllmUsed(_ e: Estimate, model: Model, kv: KVDType, batch: Int, ctx: Int, tp: Int) -> Int64? {
         guard let base = e.perGPUBytes else { return nil }
-        let one = KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: model.isMLA ? 1 : tp, pp: 1).bytes
+        let one = KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: model.isMLA ? 1 : tp, pp: 1, explain: false).bytes
         return base + one * Int64(max(0, batch - 1))
     }
 

@@ -81,10 +81,10 @@ extension CatalogStore {
 
     static func insertModel(_ db: Database, _ m: Model, actor: String, origin: String, action: String) throws -> Model {
         try m.validate()
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE slug = ?", arguments: [m.slug]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM model WHERE slug = ?"), arguments: [m.slug]) == true {
             throw StoreError.duplicate(entity: "model", key: m.slug)
         }
-        if let repo = m.hfRepo, try Bool.fetchOne(db, sql: "SELECT 1 FROM model WHERE hf_repo = ?", arguments: [repo]) == true {
+        if let repo = m.hfRepo, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM model WHERE hf_repo = ?"), arguments: [repo]) == true {
             throw StoreError.duplicate(entity: "model with hf_repo", key: repo)
         }
         var row = m
@@ -163,7 +163,7 @@ extension CatalogStore {
     }
 
     static func gpuID(_ db: Database, _ slug: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM gpu WHERE slug = ?", arguments: [slug]) else {
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM gpu WHERE slug = ?"), arguments: [slug]) else {
             throw StoreError.notFound(entity: "gpu", key: slug)
         }
         return id
@@ -271,10 +271,10 @@ extension CatalogStore {
     }
 
     static func priceExists(_ db: Database, _ p: Price, gpuID: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
+        try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT 1 FROM gpu_price WHERE gpu_id = ? AND provider = ? AND pricing_model = ?
               AND ifnull(instance, '') = ? AND ifnull(region, '') = ? AND as_of = ?
-            """, arguments: [gpuID, p.provider, p.pricingModel.rawValue, p.instance ?? "", p.region ?? "", p.asOf]) == true
+            """), arguments: [gpuID, p.provider, p.pricingModel.rawValue, p.instance ?? "", p.region ?? "", p.asOf]) == true
     }
 
     static func insertPrice(_ db: Database, _ p: Price, actor: String, origin: String, action: String) throws -> Price {
@@ -282,10 +282,10 @@ extension CatalogStore {
         let gid: Int64
         do { gid = try gpuID(db, p.gpu) } catch { throw StoreError.invalid("price names unknown gpu '\(p.gpu)' (add it with `servefit gpu add` first)") }
         if try priceExists(db, p, gpuID: gid) { throw StoreError.duplicate(entity: "price", key: priceKey(p)) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO gpu_price(gpu_id, provider, instance, region, pricing_model, usd_per_gpu_hour, as_of, source, origin, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [gid, p.provider, p.instance, p.region, p.pricingModel.rawValue, p.usdPerGPUHour, p.asOf, p.source, origin, now()])
+            """).execute(arguments: [gid, p.provider, p.instance, p.region, p.pricingModel.rawValue, p.usdPerGPUHour, p.asOf, p.source, origin, now()])
         var out = p
         out.id = db.lastInsertedRowID
         try log(db, entity: "price", key: priceKey(p), action: action, before: nil, after: json(out), actor: actor)

@@ -106,7 +106,7 @@ extension CatalogStore {
     static func insert(_ db: Database, table: String, values: [String: DatabaseValue]) throws {
         let cols = values.keys.sorted()
         let sql = "INSERT INTO \(table) (\(cols.joined(separator: ", "))) VALUES (\(cols.map { _ in "?" }.joined(separator: ", ")))"
-        try db.execute(sql: sql, arguments: StatementArguments(cols.map { values[$0]! }))
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(cols.map { values[$0]! }))
     }
 
     static func update(_ db: Database, table: String, id: Int64, values: [String: DatabaseValue]) throws {

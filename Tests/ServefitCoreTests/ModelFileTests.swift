@@ -96,16 +96,20 @@ func safetensors(_ header: String, data: Int = 0, length: UInt64? = nil) -> [UIn
     return (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) } + h + [UInt8](repeating: 0, count: data)
 }
 
-func refuses(_ b: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    var r = ArrayReader(b)
+/// The parser refuses the bytes with a CoreError whose message contains `fragment`.
+func refusal(_ parse: ([UInt8]) throws -> HeaderInfo, _ b: [UInt8], _ fragment: String, sourceLocation: SourceLocation) {
     do {
-        _ = try SafeTensors.read(&r)
+        _ = try parse(b)
         Issue.record("accepted a malformed file (wanted: \(fragment))", sourceLocation: sourceLocation)
     } catch let e as CoreError {
         #expect(e.description.contains(fragment), "\(e.description)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
     }
+}
+
+func refuses(_ b: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    refusal(parseSafetensors, b, fragment, sourceLocation: sourceLocation)
 }
 
 @Test func malformedSafetensorsAreRefusedClearly() {
@@ -149,15 +153,7 @@ struct GGUFBytes {
 }
 
 func refusesGGUF(_ b: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    var r = ArrayReader(b)
-    do {
-        _ = try GGUF.read(&r)
-        Issue.record("accepted a malformed GGUF (wanted: \(fragment))", sourceLocation: sourceLocation)
-    } catch let e as CoreError {
-        #expect(e.description.contains(fragment), "\(e.description)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
-    }
+    refusal(parseGGUF, b, fragment, sourceLocation: sourceLocation)
 }
 
 @Test func malformedGGUFAreRefusedClearly() {

@@ -333,3 +333,58 @@ nonisolated(unsafe) let newGPU: [String: Any] = ["slug": "test-gpu", "vendor": "
         _ = try await call(c, .get, "/healthz")
     }
 }
+
+func residentBytes() -> Int64 {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb * 1024
+}
+
+/// Rounds of mixed load on one server: it keeps answering every request, and its memory does
+/// not grow from round to round once warm.
+@Test func soakKeepsAnsweringWithFlatMemory() async throws {
+    try await withServer({ $0.logLevel = .critical }) { c, store, t in
+        let port = try #require(c.port)
+        var rss: [Int64] = []
+        for round in 0..<4 {
+            let deadline = ContinuousClock.now + .seconds(2)
+            let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+                for conn in 0..<32 {
+                    group.addTask {
+                        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
+                            var failed = 0, i = 0
+                            while ContinuousClock.now < deadline {
+                                i += 1
+                                let res: TestClient.Response
+                                switch (conn + i) % 5 {
+                                case 0:
+                                    let body = #"{"gpu":"l4","provider":"Soak\#(round)-\#(conn)","pricing_model":"spot","usd_per_gpu_hour":0.5,"as_of":"2026-11-01","source":"soak","instance":"i\#(i)"}"#
+                                    res = try await client.post("/v1/prices", headers: [.authorization: "Bearer \(t.write)", .contentType: "application/json"],
+                                                                body: ByteBuffer(string: body))
+                                case 1: res = try await client.get("/v1/rank?model=qwen2.5-7b-instruct&gpu=l4,h100-sxm&top=2")
+                                case 2:
+                                    res = try await client.post("/v1/estimate", headers: [.contentType: "application/json"],
+                                                                body: ByteBuffer(string: #"{"model":"llama-2-7b","gpu":"l4"}"#))
+                                case 3: res = try await client.get("/v1/models?family=qwen3")
+                                default: res = try await client.get("/v1/gpus/l4")
+                                }
+                                if res.status != .ok && res.status != .created { failed += 1 }
+                            }
+                            return failed
+                        }
+                    }
+                }
+                var n = 0
+                for try await f in group { n += f }
+                return n
+            }
+            #expect(failures == 0, "round \(round): \(failures) failed requests")
+            rss.append(residentBytes())
+        }
+        // Round 0 warms caches and pools; later rounds must not keep growing.
+        let growth = rss.last! - rss[1]
+        #expect(growth < 64 * 1_048_576, "resident memory grew \(growth / 1_048_576) MiB over two warm rounds: \(rss.map { $0 / 1_048_576 })")
+        #expect(try store.check().isEmpty)
+    }
+}
