@@ -185,15 +185,24 @@ if wants("cold-start", defaultOn: false) {
     // Whole-process start of the CLI: the binary next to this one.
     let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("servefit").path
     let db = tempDB("cold")
+    // posix_spawn + waitpid: Foundation's Process.waitUntilExit polls in ~50 ms steps on Linux,
+    // which would hide the real start-up time.
     func run(_ a: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = a
-        p.environment = ["SERVEFIT_DB": db, "HOME": NSHomeDirectory()]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
+        let args: [String] = [bin] + a
+        let env: [String] = ["SERVEFIT_DB=" + db, "HOME=" + NSHomeDirectory()]
+        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, bin, &actions, nil, argv, envp) == 0 else { throw CocoaError(.fileNoSuchFile) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { throw CocoaError(.executableLoad) }
     }
     try run(["db", "check"])  // creates and seeds the catalog once
     for (name, a) in [("estimate", ["estimate", "--model", "llama-2-7b", "--context", "2048"]),

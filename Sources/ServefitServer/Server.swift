@@ -32,7 +32,7 @@ public struct ServefitContext: RequestContext {
     public var token: APIToken?
     public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
     /// The change log's actor for writes made through this request.
-    public var actor: String { token.map { "token:\($0.name)" } ?? "anonymous" }
+    public var actor: String { token?.name ?? "anonymous" }
 }
 
 /// Builds the application: routes over the store, auth, JSON errors, graceful shutdown on

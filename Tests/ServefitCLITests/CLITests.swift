@@ -268,7 +268,8 @@ import FoundationNetworking
     let price = #"{"gpu":"l4","provider":"CI","usd_per_gpu_hour":0.5,"as_of":"2026-11-20","source":"ci","pricing_model":"on-demand"}"#
     #expect(try await request("/v1/prices", method: "POST", body: price).0 == 401)
     #expect(try await request("/v1/prices", method: "POST", token: secret, body: price).0 == 201)
-    #expect(try sf(["history", "--entity", "price", "--limit", "1"], db: db).out.contains("token:ci"))
+    let last = try #require((try json(try sf(["history", "--entity", "price", "--limit", "1", "--format", "json"], db: db).out) as? [[String: Any]])?.first)
+    #expect(last["actor"] as? String == "ci")
     #expect(try sf(["token", "revoke", "ci"], db: db).code == 0)
     #expect(try await request("/v1/prices", method: "POST", token: secret, body: price).0 == 401)
     p.terminate()  // SIGTERM

@@ -127,7 +127,7 @@ nonisolated(unsafe) let newGPU: [String: Any] = ["slug": "test-gpu", "vendor": "
         expectError(try await call(c, .delete, "/v1/models/llama-2-7b-copy", token: t.write), .notFound)
         // The change log names the token.
         let hist = try await call(c, .get, "/v1/history?entity=model&key=llama-2-7b-copy")
-        #expect(hist.array.count == 2 && hist.array.allSatisfy { $0["actor"] as? String == "token:writer" })
+        #expect(hist.array.count == 2 && hist.array.allSatisfy { $0["actor"] as? String == "writer" })
     }
 }
 
@@ -234,7 +234,7 @@ nonisolated(unsafe) let newGPU: [String: Any] = ["slug": "test-gpu", "vendor": "
         let listed = try await call(c, .get, "/v1/tokens", token: t.admin)
         #expect(listed.array.count == 4 && !listed.text.contains(secret))
         #expect(try await call(c, .delete, "/v1/gpus/test-gpu", token: secret).status == .noContent)
-        #expect(try store.history(entity: "gpu", key: "test-gpu").first?.actor == "token:bot")
+        #expect(try store.history(entity: "gpu", key: "test-gpu").first?.actor == "bot")
         #expect(try await call(c, .delete, "/v1/tokens/bot", token: t.admin).status == .noContent)
         expectError(try await call(c, .get, "/v1/gpus", token: secret), .unauthorized)
         expectError(try await call(c, .post, "/v1/tokens", token: t.admin, json: ["name": "x", "role": "king"]), .badRequest)
