@@ -34,6 +34,10 @@ public final class CatalogStore: Sendable {
                 throw StoreError.unreadable("cannot create folder \(dir): \(error.localizedDescription)")
             }
         }
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path) && !(fm.isWritableFile(atPath: path) && fm.isWritableFile(atPath: dir.isEmpty ? "." : dir)) {
+            return try openReadOnly(path: path)
+        }
         let writer: any DatabaseWriter
         do {
             writer = try DatabasePool(path: path, configuration: configuration())
@@ -41,6 +45,32 @@ public final class CatalogStore: Sendable {
             throw StoreError.unreadable("cannot open \(path) as a servefit database: \(e.message ?? e.description)")
         }
         return try CatalogStore(writer: writer, seedIfNew: seedIfNew, label: path)
+    }
+
+    /// A catalog this user may read but not write: served as is (no migrations, no seeding);
+    /// every write fails with "read-only".
+    static func openReadOnly(path: String) throws -> CatalogStore {
+        var c = configuration()
+        c.readonly = true
+        // immutable=1: no locks and no -shm file, which a read-only folder could not hold
+        // (SQLite is built with URI filenames on Debian and macOS).
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        do {
+            let q = try DatabaseQueue(path: "file:\(encoded)?mode=ro&immutable=1", configuration: c)
+            let migrator = migrator()
+            let pending = try q.read { db in try !migrator.hasCompletedMigrations(db) }
+            let superseded = try q.read { db in try migrator.hasBeenSuperseded(db) }
+            if superseded { throw StoreError.newerSchema("\(path) was written by a newer servefit; it is left untouched. Upgrade servefit to use it.") }
+            if pending { throw StoreError.unreadable("\(path) is read-only and its schema needs upgrading; open it once with write access") }
+            return CatalogStore(readOnly: q)
+        } catch let e as DatabaseError {
+            throw StoreError.unreadable("cannot open \(path) (read-only) as a servefit database: \(e.message ?? e.description)")
+        }
+    }
+
+    init(readOnly q: DatabaseQueue) {
+        writer = q
+        wasCreated = false
     }
 
     /// A private in-memory database (tests, dry runs).

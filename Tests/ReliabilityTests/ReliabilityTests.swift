@@ -265,22 +265,40 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
     let m3 = String(decoding: e3.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(p3.terminationStatus != 0 && m3.contains("servefit: error:"), "\(m3)")
 
-    // Read-only: reads work, writes fail with exit 70 and change nothing.
-    let ro = dir.appendingPathComponent("ro.sqlite").path
+    // Read-only: reads work, writes fail with exit 70 and change nothing. Root ignores file
+    // permissions, so as root the check runs as `nobody` (runuser) on a copy of the binary.
+    let roDir = tempDir("ro")
+    let ro = roDir.appendingPathComponent("ro.sqlite").path
     try run(["db", "check"], db: ro)
-    _ = try CatalogStore.open(path: ro).writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-    try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: ro)
-    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
-    defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path) }
-    let roBefore = try Data(contentsOf: URL(fileURLWithPath: ro))
-    if getuid() != 0 {  // root ignores file permissions
-        let (p4, _) = try run(["gpu", "list"], db: ro)
-        #expect(p4.terminationStatus == 0)
-        let (p5, e5) = try run(["price", "add", "--gpu", "l4", "--provider", "X", "--usd-per-gpu-hour", "1", "--as-of", "2026-01-01", "--source", "x"], db: ro)
-        let m5 = String(decoding: e5.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(p5.terminationStatus == 70 && m5.contains("read-only"), "\(m5)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: ro)) == roBefore)
+    let bin = roDir.appendingPathComponent("servefit").path
+    try FileManager.default.copyItem(atPath: try servefit().path, toPath: bin)
+    let asRoot = getuid() == 0
+    if asRoot {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") else { return }
+        for f in [roDir.path, ro, bin] { try FileManager.default.setAttributes([.ownerAccountID: 65534], ofItemAtPath: f) }
     }
+    try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: ro)
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: roDir.path)
+    defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: roDir.path) }
+    let roBefore = try Data(contentsOf: URL(fileURLWithPath: ro))
+    func runRO(_ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : bin)
+        p.arguments = (asRoot ? ["-u", "nobody", "--", bin] : []) + args
+        p.environment = ["SERVEFIT_DB": ro, "HOME": "/tmp"]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, msg)
+    }
+    let (c4, m4) = try runRO(["gpu", "list"])
+    #expect(c4 == 0, "\(m4)")
+    let (c5, m5) = try runRO(["price", "add", "--gpu", "l4", "--provider", "X", "--usd-per-gpu-hour", "1", "--as-of", "2026-01-01", "--source", "x"])
+    #expect(c5 == 70 && m5.contains("read-only"), "\(m5)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: ro)) == roBefore)
 }
 
 /// A full disk, as SQLite sees it (a size-limited database): the write fails whole with a clear
