@@ -25,6 +25,9 @@ public struct RankQuery: Codable, Sendable, Equatable {
     /// Output tokens per second of the whole deployment.
     public var minThroughput: Double?
     public var budgetPerHour: Double?
+    /// Requests per second the service must carry: deployments are replicated to carry it and
+    /// ranked by what the replicas cost per hour.
+    public var traffic: Double?
     public var gpuMemoryUtilization: Double = 0.9
     public var assumptions = PerfAssumptions()
     public var top: Int?
@@ -35,7 +38,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         case model, gpus, vendor, provider, pricingModel = "pricing_model", counts, maxGPUs = "max_gpus", formats
         case kvCache = "kv_cache", engine, batches, inputTokens = "input_tokens", outputTokens = "output_tokens", context
         case maxTPOTMs = "max_tpot_ms", maxTTFTMs = "max_ttft_ms", minThroughput = "min_throughput"
-        case budgetPerHour = "budget_per_hour", gpuMemoryUtilization = "gpu_memory_utilization", assumptions, top
+        case budgetPerHour = "budget_per_hour", traffic, gpuMemoryUtilization = "gpu_memory_utilization", assumptions, top
     }
 
     public var effectiveContext: Int { context ?? max(1, inputTokens + outputTokens) }
@@ -43,7 +46,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
     /// Option names, as the CLI spells them (and the HTTP API's query parameters).
     public static let optionNames = [
         "model", "gpu", "vendor", "provider", "pricing-model", "counts", "max-gpus", "formats", "kv-cache", "engine",
-        "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour",
+        "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour", "traffic",
         "gpu-memory-utilization", "bandwidth-efficiency", "compute-efficiency", "interconnect-efficiency",
         "step-overhead", "top",
     ]
@@ -109,6 +112,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         maxTTFTMs = try ms("max-ttft")
         minThroughput = try double("min-throughput", 0, 1e12)
         budgetPerHour = try double("budget-per-hour", 0, 1e9)
+        traffic = try double("traffic", 0, 1e9)
         gpuMemoryUtilization = try double("gpu-memory-utilization", 0, 1) ?? gpuMemoryUtilization
         assumptions.bandwidthEfficiency = try double("bandwidth-efficiency", 0, 1) ?? assumptions.bandwidthEfficiency
         assumptions.computeEfficiency = try double("compute-efficiency", 0, 1) ?? assumptions.computeEfficiency
@@ -139,6 +143,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if let maxTTFTMs { o["max-ttft"] = num(maxTTFTMs) + "ms" }
         if let minThroughput { o["min-throughput"] = num(minThroughput) }
         if let budgetPerHour { o["budget-per-hour"] = num(budgetPerHour) }
+        if let traffic { o["traffic"] = num(traffic) }
         if gpuMemoryUtilization != d.gpuMemoryUtilization { o["gpu-memory-utilization"] = num(gpuMemoryUtilization) }
         let a = assumptions, da = d.assumptions
         if a.bandwidthEfficiency != da.bandwidthEfficiency { o["bandwidth-efficiency"] = num(a.bandwidthEfficiency) }
@@ -186,6 +191,11 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var usdPerHour: Double?
     public var usdPerMillionTokens: Double?
     public var usdPerMillionTokensBlended: Double?
+    /// With --traffic: requests per second one deployment carries, how many replicas carry the
+    /// traffic, and what they cost per hour together.
+    public var requestsPerS: Double?
+    public var replicas: Int?
+    public var usdPerHourAtTraffic: Double?
     public var rejectedReason: String?
 
     enum CodingKeys: String, CodingKey {
@@ -195,7 +205,8 @@ public struct RankRow: Codable, Sendable, Equatable {
         case ttftMs = "ttft_ms", tpotMs = "tpot_ms", throughputTokensPerS = "throughput_tokens_per_s", decodeBound = "decode_bound"
         case provider, pricingModel = "pricing_model", priceAsOf = "price_as_of", usdPerGPUHour = "usd_per_gpu_hour"
         case usdPerHour = "usd_per_hour", usdPerMillionTokens = "usd_per_million_tokens"
-        case usdPerMillionTokensBlended = "usd_per_million_tokens_blended", rejectedReason = "rejected_reason"
+        case usdPerMillionTokensBlended = "usd_per_million_tokens_blended", requestsPerS = "requests_per_s", replicas
+        case usdPerHourAtTraffic = "usd_per_hour_at_traffic", rejectedReason = "rejected_reason"
     }
 
     /// "h100-sxm ×2 fp8" — how the CLI names a deployment.
@@ -298,7 +309,7 @@ public enum Ranker {
                         rejected.append(row)
                         continue
                     }
-                    if let budget = q.budgetPerHour, let hour = row.usdPerHour, hour > budget {
+                    if q.traffic == nil, let budget = q.budgetPerHour, let hour = row.usdPerHour, hour > budget {
                         row.rejectedReason = "costs \(money(hour))/h > budget \(money(budget))/h"
                         rejected.append(row)
                         continue
@@ -324,6 +335,12 @@ public enum Ranker {
                         r.tpotMs = model.kind == .encoder || q.outputTokens == 0 ? nil : perf.tpotMs
                         r.throughputTokensPerS = perf.throughputTokensPerS
                         r.decodeBound = perf.decodeBound
+                        r.requestsPerS = perf.requestsPerS
+                        if let t = q.traffic, perf.requestsPerS > 0 {
+                            let need = (t / perf.requestsPerS).rounded(.up)
+                            r.replicas = need < 1e6 ? max(1, Int(need)) : 1_000_000
+                            r.usdPerHourAtTraffic = c.price.map { $0.usdPerGPUHour * Double(n) * Double(r.replicas!) }
+                        }
                         if let p = c.price {
                             let cost = Cost.of(usdPerGPUHour: p.usdPerGPUHour, gpuCount: n, outputTokensPerS: perf.throughputTokensPerS,
                                                totalTokensPerS: perf.totalTokensPerS)
@@ -369,6 +386,9 @@ public enum Ranker {
         if let max = q.maxTTFTMs, let t = r.ttftMs, t > max {
             return "TTFT \(Units.format(t, 0)) ms > \(Units.format(max, 0)) ms at batch \(b)"
         }
+        if q.traffic != nil, let budget = q.budgetPerHour, let hour = r.usdPerHourAtTraffic, hour > budget {
+            return "costs \(money(hour))/h for \(r.replicas ?? 1) replicas > budget \(money(budget))/h at batch \(b)"
+        }
         if let min = q.minThroughput, let t = r.throughputTokensPerS, t < min {
             return "throughput \(Units.format(t, 0)) tokens/s < \(Units.format(min, 0)) at batch \(b)"
                 + (largest ? (triedAll ? " (the largest batch tried)" : " (the most that fits)") : "")
@@ -378,12 +398,14 @@ public enum Ranker {
 
     /// Cheaper per million output tokens wins; without prices, more throughput.
     static func better(_ a: RankRow, than b: RankRow) -> Bool {
+        if let x = a.usdPerHourAtTraffic, let y = b.usdPerHourAtTraffic, x != y { return x < y }
         if let x = a.usdPerMillionTokens, let y = b.usdPerMillionTokens, x != y { return x < y }
         return (a.throughputTokensPerS ?? 0) > (b.throughputTokensPerS ?? 0)
     }
 
     /// The ranking order: cost per million output tokens, then fewer GPUs, then lower TPOT, then name.
     public static func order(_ a: RankRow, _ b: RankRow) -> Bool {
+        if let x = a.usdPerHourAtTraffic, let y = b.usdPerHourAtTraffic, x != y { return x < y }
         let x = a.usdPerMillionTokens ?? .infinity, y = b.usdPerMillionTokens ?? .infinity
         if x != y { return x < y }
         if a.gpuCount != b.gpuCount { return a.gpuCount < b.gpuCount }

@@ -28,22 +28,14 @@ struct ColumnDecoder: Decoder {
             guard let i = Int64.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
             return i != 0
         }
-        func decode(_ type: String.Type, forKey key: Key) throws -> String {
-            guard let s = String.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
-            return s
+        func scalar<T: DatabaseValueConvertible>(_ type: T.Type, _ key: Key) throws -> T {
+            guard let v = T.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
+            return v
         }
-        func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-            guard let i = Int.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
-            return i
-        }
-        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
-            guard let i = Int64.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
-            return i
-        }
-        func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-            guard let d = Double.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
-            return d
-        }
+        func decode(_ type: String.Type, forKey key: Key) throws -> String { try scalar(type, key) }
+        func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try scalar(type, key) }
+        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try scalar(type, key) }
+        func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try scalar(type, key) }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             let v = try value(key)
             if T.self == ModelKind.self, let s = String.fromDatabaseValue(v), let k = ModelKind(rawValue: s) { return k as! T }

@@ -22,7 +22,8 @@ struct RankOptions: ParsableArguments {
     @Option(help: "Latency target: most time per output token (e.g. 50ms).") var maxTpot: String?
     @Option(help: "Latency target: most time to first token (e.g. 2s).") var maxTtft: String?
     @Option(help: "Least output tokens per second of the whole deployment.") var minThroughput: String?
-    @Option(help: "Most USD per hour for the deployment.") var budgetPerHour: String?
+    @Option(help: "Most USD per hour for the deployment (with --traffic: for all its replicas).") var budgetPerHour: String?
+    @Option(help: "Requests per second to carry: replicas are added to carry it and deployments ranked by their total $/hour.") var traffic: String?
     @Option(help: "vLLM --gpu-memory-utilization (default 0.9).") var gpuMemoryUtilization: String?
     @Option(help: "Achieved fraction of peak memory bandwidth in decode (default 0.75).") var bandwidthEfficiency: String?
     @Option(help: "Achieved fraction of dense peak FLOPS in prefill (default 0.5).") var computeEfficiency: String?
@@ -35,7 +36,7 @@ struct RankOptions: ParsableArguments {
             ("gpu", gpu), ("vendor", vendor), ("provider", provider), ("pricing-model", pricingModel), ("counts", counts),
             ("max-gpus", maxGpus), ("formats", formats), ("kv-cache", kvCache), ("engine", engine), ("batch", batch),
             ("input", input), ("output", output), ("context", context), ("max-tpot", maxTpot), ("max-ttft", maxTtft),
-            ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("gpu-memory-utilization", gpuMemoryUtilization),
+            ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("traffic", traffic), ("gpu-memory-utilization", gpuMemoryUtilization),
             ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
             ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead),
         ]
@@ -76,23 +77,26 @@ enum RankPrinter {
         if let t = q.maxTTFTMs { parts.append("TTFT ≤ \(ms(t))") }
         if let t = q.minThroughput { parts.append("≥ \(Units.format(t, 0)) out tok/s") }
         if let b = q.budgetPerHour { parts.append("≤ $\(Units.format(b, 2))/h") }
+        if let t = q.traffic { parts.append("\(Units.format(t, 2)) requests/s") }
         if let p = q.provider { parts.append("provider \(p)") }
         if let p = q.pricingModel { parts.append(p.rawValue) }
         return parts.joined(separator: ", ")
     }
 
-    /// A horizontal bar chart of cost per million output tokens.
+    /// A horizontal bar chart of cost per million output tokens (with --traffic: of $/hour for the replicas).
     static func bars(_ rows: [RankRow], width: Int = 40) {
-        let costs = rows.compactMap(\.usdPerMillionTokens).filter(\.isFinite)
-        guard let maxCost = costs.max(), maxCost > 0 else { return }
-        let labels = rows.map { $0.label }
+        let atTraffic = rows.contains { $0.usdPerHourAtTraffic != nil }
+        func value(_ r: RankRow) -> Double? { atTraffic ? r.usdPerHourAtTraffic : r.usdPerMillionTokens }
+        let values = rows.compactMap(value).filter(\.isFinite)
+        guard let maxValue = values.max(), maxValue > 0 else { return }
+        let labels = rows.map { $0.label + (atTraffic ? " ×\($0.replicas ?? 1) replicas" : "") }
         let lw = labels.map(\.count).max() ?? 0
         print("")
-        print("cost per million output tokens (USD):")
+        print(atTraffic ? "USD per hour to carry the traffic:" : "cost per million output tokens (USD):")
         for (r, l) in zip(rows, labels) {
-            guard let c = r.usdPerMillionTokens, c.isFinite else { continue }
-            let n = max(1, Int((c / maxCost * Double(width)).rounded()))
-            print(l.padding(toLength: lw, withPad: " ", startingAt: 0) + "  " + String(repeating: "█", count: n) + " " + money(c))
+            guard let v = value(r), v.isFinite else { continue }
+            let n = max(1, Int((v / maxValue * Double(width)).rounded()))
+            print(l.padding(toLength: lw, withPad: " ", startingAt: 0) + "  " + String(repeating: "█", count: n) + " " + money(v))
         }
     }
 }
@@ -112,6 +116,7 @@ struct RankCommand: ParsableCommand {
               servefit rank --model llama-3.3-70b-instruct --formats fp16,fp8 --max-ttft 2s --top 5 --show-rejected
               servefit rank --model qwen3-32b --vendor NVIDIA --pricing-model on-demand --budget-per-hour 10 --format json
               servefit rank --model llama-3.1-8b-instruct --top 3 --launch
+              servefit rank --model llama-3.3-70b-instruct --traffic 20 --max-tpot 50ms --top 5   # 20 requests/s
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -139,7 +144,13 @@ struct RankCommand: ParsableCommand {
                 if r.ranked.isEmpty {
                     print("no deployment fits and meets the constraints (\(r.rejected.count) rejected; --show-rejected lists why)")
                 } else {
-                    CLI.printTable(RankPrinter.headers, r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1) }, format: .table)
+                    if q.traffic != nil {
+                        CLI.printTable(RankPrinter.headers + ["replicas", "$/h total"], r.ranked.enumerated().map {
+                            RankPrinter.cells($1, index: $0 + 1) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
+                        }, format: .table)
+                    } else {
+                        CLI.printTable(RankPrinter.headers, r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1) }, format: .table)
+                    }
                     if chart || r.ranked.count > 1 { RankPrinter.bars(Array(r.ranked.prefix(15))) }
                 }
                 if launch {
@@ -210,6 +221,9 @@ struct BestGPUCommand: ParsableCommand {
                   + "\(RankPrinter.money(best.usdPerMillionTokens ?? .infinity)) per million output tokens "
                   + "(\(RankPrinter.money(best.usdPerMillionTokensBlended ?? .infinity)) blended) at \(best.provider ?? "?") $\(Units.format(best.usdPerGPUHour ?? 0, 2))/GPU-h; "
                   + "TTFT \(RankPrinter.ms(best.ttftMs ?? 0)), TPOT \(best.tpotMs.map(RankPrinter.ms) ?? "-"), \(Units.format(best.throughputTokensPerS ?? 0, 0)) out tok/s")
+            if let n = best.replicas, let total = best.usdPerHourAtTraffic {
+                print("to carry \(Units.format(q.traffic ?? 0, 2)) requests/s: \(n) replica\(n == 1 ? "" : "s") (\(n * best.gpuCount) GPUs), $\(Units.format(total, 2))/hour")
+            }
             let l = try launchCommand(best, model: m, query: q)
             print(l.command)
         }

@@ -246,3 +246,24 @@ func candidates(_ prices: [String: Double]) -> [RankCandidate] {
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
 }
+
+@Test func trafficIsCarriedByEnoughReplicas() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    let q = try RankQuery(options: ["model": "m", "traffic": "40", "max-tpot": "60ms", "formats": "fp16,fp8"])
+    let r = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5, "rtx-4090": 0.4, "v100-sxm2-16gb": 0.25]))
+    #expect(!r.ranked.isEmpty)
+    for row in r.ranked {
+        let replicas = try #require(row.replicas), rps = try #require(row.requestsPerS)
+        #expect(Double(replicas) * rps >= 40)
+        #expect(Double(replicas - 1) * rps < 40)  // no more replicas than needed
+        #expect(abs(row.usdPerHourAtTraffic! - Double(replicas) * Double(row.gpuCount) * row.usdPerGPUHour!) < 1e-9)
+    }
+    let totals = r.ranked.map { $0.usdPerHourAtTraffic! }
+    #expect(totals == totals.sorted())
+    // A budget then applies to all replicas together.
+    let cheapest = totals[0]
+    let q2 = try RankQuery(options: ["model": "m", "traffic": "40", "max-tpot": "60ms", "formats": "fp16,fp8", "budget-per-hour": String(cheapest * 0.99)])
+    let r2 = try Ranker.rank(q2, model: m, candidates: candidates(["h100-sxm": 2.5, "rtx-4090": 0.4, "v100-sxm2-16gb": 0.25]))
+    #expect(r2.ranked.isEmpty)
+    #expect(r2.rejected.contains { $0.rejectedReason?.contains("replicas > budget") == true })
+}
