@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import Testing
 @testable import ServefitCore
@@ -149,13 +152,31 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
 
 // MARK: faults
 
-/// Several CLI processes write at once (and the store in this process): nobody sees "database
-/// is locked", and every write is there afterwards.
-@Test func concurrentWritersLoseNothing() throws {
+/// Several CLI processes, the server (another process) and this process write at once: nobody
+/// sees "database is locked", and every write is there afterwards.
+@Test func concurrentWritersLoseNothing() async throws {
     let db = tempDir("conc").appendingPathComponent("catalog.sqlite").path
     try run(["db", "check"], db: db)
     let store = try CatalogStore.open(path: db)
+    let (_, secret) = try store.createToken(name: "server-writer", role: .write, actor: "rel")
     let before = try store.counts()
+    // The server, on the same file.
+    let server = Process()
+    server.executableURL = try servefit()
+    server.arguments = ["serve", "--port", "0", "--log-level", "error"]
+    server.environment = ProcessInfo.processInfo.environment.merging(["SERVEFIT_DB": db]) { $1 }
+    let serverOut = Pipe()
+    server.standardOutput = serverOut
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer { if server.isRunning { server.terminate() } }
+    var banner = ""
+    while !banner.contains("\n") {
+        let d = serverOut.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        banner += String(decoding: d, as: UTF8.self)
+    }
+    let base = try #require(banner.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
     let writers = 4, each = 15
     var procs: [(Process, Pipe)] = []
     for w in 0..<writers {
@@ -173,11 +194,25 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
         try p.run()
         procs.append((p, err))
     }
-    // Meanwhile this process writes too.
+    // Meanwhile the server takes writes over HTTP, and this process writes too.
+    let http = Task {
+        var created = 0
+        for i in 0..<each {
+            var r = URLRequest(url: URL(string: base + "/v1/prices")!)
+            r.httpMethod = "POST"
+            r.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            r.httpBody = Data(#"{"gpu":"a10","provider":"Server","pricing_model":"on-demand","usd_per_gpu_hour":\#(1 + Double(i) / 100),"as_of":"2026-08-\#(String(format: "%02d", 1 + i))","source":"rel"}"#.utf8)
+            let (_, resp) = try await URLSession.shared.data(for: r)
+            if (resp as? HTTPURLResponse)?.statusCode == 201 { created += 1 }
+        }
+        return created
+    }
     for i in 0..<each {
         try store.addPrice(Price(gpu: "h100-sxm", provider: "InProcess", usdPerGPUHour: 2 + Double(i) / 100,
                                  asOf: String(format: "2026-09-%02d", 1 + i), source: "rel"), actor: "in-process")
     }
+    #expect(try await http.value == each)
     for (p, err) in procs {
         p.waitUntilExit()
         let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -185,8 +220,8 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
         #expect(!msg.contains("locked"))
     }
     let after = try store.counts()
-    #expect(after.prices == before.prices + (writers + 1) * each)
-    #expect(after.changes == before.changes + (writers + 1) * each)
+    #expect(after.prices == before.prices + (writers + 2) * each)
+    #expect(after.changes == before.changes + (writers + 2) * each)
     #expect(try integrity(db) == "ok")
 }
 
