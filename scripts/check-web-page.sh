@@ -21,7 +21,7 @@ fail() { echo "check-web-page: $1" >&2; exit 1; }
 rows=$(grep -o '<tr>' "$WORK/dom.html" | wc -l)
 grep -q '<svg[^>]*aria-label="cost per million output tokens"' "$WORK/dom.html" || fail "no bar chart in the page"
 grep -q 'deployments shown' "$WORK/dom.html" || fail "the ranking did not run"
-grep -q 'H100 SXM5 80GB\|RTX 4090 24GB' "$WORK/dom.html" || fail "no GPU in the ranking table"
+grep -Eq '>(rtx-4090|h100-sxm|rtx-5090)<' "$WORK/dom.html" || fail "no GPU in the ranking table"
 grep -q 'llama-2-7b' "$WORK/dom.html" || fail "the catalog table is empty"
 [ -s "$SHOT" ] || fail "no screenshot written"
 echo "check-web-page: ok ($rows table rows; screenshot $SHOT)"

@@ -33,6 +33,7 @@ enum WebAssets {
             <label>Max TPOT (ms) <input name="max-tpot" type="number" min="1" placeholder="none"></label>
             <label>Max TTFT (ms) <input name="max-ttft" type="number" min="1" placeholder="none"></label>
             <label>Formats <input name="formats" value="fp16,fp8,int4"></label>
+            <label>Traffic (req/s) <input name="traffic" type="number" min="0" step="any" placeholder="none"></label>
             <label>Provider <input name="provider" placeholder="any"></label>
             <label>Top <input name="top" type="number" min="1" value="15"></label>
             <button type="submit">Rank</button>
@@ -64,7 +65,7 @@ enum WebAssets {
         header p { margin: 0; opacity: .8; }
         header .token { margin-left: auto; font-size: 13px; }
         main { padding: 16px 24px; }
-        section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px 16px; margin-bottom: 16px; }
+        section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px 16px; margin-bottom: 16px; overflow-x: auto; }
         h2 { font-size: 17px; margin: 4px 0 12px; }
         form { display: flex; flex-wrap: wrap; gap: 10px 16px; align-items: end; }
         label { display: flex; flex-direction: column; font-size: 12px; color: #4a5568; gap: 2px; }
@@ -129,7 +130,8 @@ enum WebAssets {
         function chart(rows) {
           const box = $('#chart');
           box.replaceChildren();
-          const data = rows.filter(r => r.usd_per_million_tokens != null && isFinite(r.usd_per_million_tokens));
+          const key = rows.some(r => r.usd_per_hour_at_traffic != null) ? 'usd_per_hour_at_traffic' : 'usd_per_million_tokens';
+          const data = rows.filter(r => r[key] != null && isFinite(r[key]));
           if (!data.length) return;
           const ns = 'http://www.w3.org/2000/svg';
           const w = 760, bar = 20, gap = 6, left = 230, right = 80;
@@ -137,9 +139,9 @@ enum WebAssets {
           const svg = document.createElementNS(ns, 'svg');
           svg.setAttribute('width', w); svg.setAttribute('height', h); svg.setAttribute('role', 'img');
           svg.setAttribute('aria-label', 'cost per million output tokens');
-          const max = Math.max(...data.map(r => r.usd_per_million_tokens));
+          const max = Math.max(...data.map(r => r[key]));
           const title = document.createElementNS(ns, 'text');
-          title.setAttribute('x', 0); title.setAttribute('y', 14); title.textContent = 'USD per million output tokens';
+          title.setAttribute('x', 0); title.setAttribute('y', 14); title.textContent = key === 'usd_per_hour_at_traffic' ? 'USD per hour to carry the traffic' : 'USD per million output tokens';
           svg.appendChild(title);
           data.forEach((r, i) => {
             const y = 24 + i * (bar + gap);
@@ -147,10 +149,10 @@ enum WebAssets {
             label.setAttribute('x', 0); label.setAttribute('y', y + bar - 6);
             label.textContent = `${r.gpu} ×${r.gpu_count} ${r.weights}`;
             const rect = document.createElementNS(ns, 'rect');
-            const len = Math.max(2, (w - left - right) * r.usd_per_million_tokens / max);
+            const len = Math.max(2, (w - left - right) * r[key] / max);
             rect.setAttribute('x', left); rect.setAttribute('y', y); rect.setAttribute('width', len); rect.setAttribute('height', bar);
             const value = document.createElementNS(ns, 'text');
-            value.setAttribute('x', left + len + 6); value.setAttribute('y', y + bar - 6); value.textContent = money(r.usd_per_million_tokens);
+            value.setAttribute('x', left + len + 6); value.setAttribute('y', y + bar - 6); value.textContent = money(r[key]);
             svg.append(label, rect, value);
           });
           box.appendChild(svg);
@@ -170,13 +172,13 @@ enum WebAssets {
             status.textContent = `${r.ranked.length} deployments shown, ${r.rejected.length} rejected`;
             chart(r.ranked);
             fill($('#rank-table'), [
-              ['#', (x) => r.ranked.indexOf(x) + 1, true], ['GPU', x => x.gpu_name], ['n', x => x.gpu_count, true],
+              ['#', (x) => r.ranked.indexOf(x) + 1, true], ['GPU', x => x.gpu], ['n', x => x.gpu_count, true],
               ['weights', x => x.weights], ['batch', x => x.batch, true], ['per GPU', x => gib(x.per_gpu_bytes), true],
               ['TTFT', x => ms(x.ttft_ms), true], ['TPOT', x => ms(x.tpot_ms), true],
               ['out tok/s', x => Math.round(x.throughput_tokens_per_s), true], ['provider', x => x.provider || '-'],
               ['$/GPU-h', x => money(x.usd_per_gpu_hour), true], ['$/M out', x => money(x.usd_per_million_tokens), true],
               ['$/M blended', x => money(x.usd_per_million_tokens_blended), true],
-            ], r.ranked);
+            ].concat(r.query.traffic ? [['replicas', x => x.replicas ?? '-', true], ['$/h total', x => money(x.usd_per_hour_at_traffic), true]] : []), r.ranked);
           } catch (e) { status.className = 'status error'; status.textContent = e.message; }
         });
 
