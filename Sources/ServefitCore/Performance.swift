@@ -230,18 +230,26 @@ public enum PerformanceModel {
         // A token passes every pipeline stage in turn.
         let tpot = isEncoder || r.outputTokens == 0 ? 0 : stage * pp + pipelineSeconds(tokens: b)
 
-        // Prefill of one prompt: all its tokens in one pass (compute-bound beyond a few hundred tokens).
+        // Prefill of `seqs` prompts in one pass (compute-bound beyond a few hundred tokens): the
+        // weights are read once, the FLOPs and the KV written grow with the tokens.
         let inTok = Double(max(1, r.inputTokens))
-        let prefillWeights = (w.dense + w.experts * expertFraction(model: m, tokens: r.inputTokens)) / split
-        // Causal attention: on average a prompt token sees half the prompt.
-        let prefillFlops = (2 * activeStep * inTok + inTok * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false)) / split
-        let kvWrite = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, r.inputTokens), sequences: 1,
-                                                          tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel, explain: false).bytes)
-        let pMem = (prefillWeights + kvWrite) / bytesRate
-        let pCompute = prefillFlops / flopsRate
-        let prefill = r.inputTokens == 0 ? 0 : (max(pMem, pCompute) + allReduceSeconds(tokens: inTok) + a.stepOverheadMs / 1000) * pp
-            + pipelineSeconds(tokens: inTok)
-        let ttft = prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
+        let kvPerPrompt = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, r.inputTokens), sequences: 1,
+                                                              tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel, explain: false).bytes)
+        var pMem = 0.0, pCompute = 0.0
+        func prefillSeconds(_ seqs: Double) -> Double {
+            guard r.inputTokens > 0 else { return 0 }
+            let tokens = seqs * inTok
+            let weights = (w.dense + w.experts * expertFraction(model: m, tokens: Int(min(tokens, 1e9)))) / split
+            // Causal attention: on average a prompt token sees half the prompt.
+            let flops = (2 * activeStep * tokens + tokens * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false)) / split
+            pMem = (weights + kvPerPrompt * seqs) / bytesRate
+            pCompute = flops / flopsRate
+            return (max(pMem, pCompute) + allReduceSeconds(tokens: tokens) + a.stepOverheadMs / 1000) * pp + pipelineSeconds(tokens: tokens)
+        }
+        // Encoders run whole batches of prompts at once; decoders' prefills interleave one by one.
+        let encoderBatch = isEncoder ? prefillSeconds(b) : 0
+        let prefill = prefillSeconds(1)
+        let ttft = isEncoder ? encoderBatch : prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
 
         // Steady state with continuous batching: `batch` requests each need one prefill and
         // `output` decode steps; prefills of new requests take turns with the running batch.
@@ -255,13 +263,13 @@ public enum PerformanceModel {
         let ceiling = bytesPerToken1 > 0 ? r.gpu.bandwidthGBPerS * 1e9 * tp / bytesPerToken1 : .infinity
         if r.pipelineParallel > 1 { notes.append("pipeline parallel: a token passes \(r.pipelineParallel) stages in turn; throughput assumes no micro-batch interleaving") }
         if m.isMoE { notes.append("MoE: a decode step of \(r.batch) sequences reads \(Units.format(expertShare * 100, 1))% of the routed experts (expected distinct experts for \(r.batch) tokens picking \(m.numExpertsPerTok ?? 0) of \(m.numExperts ?? 0))") }
-        if isEncoder { notes.append("encoder model: no decoding; throughput is prompt tokens per second") }
+        if isEncoder { notes.append("encoder model: no decoding; \(r.batch) prompts run as one batch; throughput is prompt tokens per second") }
 
-        let encoderTPS = isEncoder && prefill > 0 ? inTok / prefill : 0
+        let encoderTPS = isEncoder && encoderBatch > 0 ? b * inTok / encoderBatch : 0
         return Performance(
             ttftMs: ttft * 1000, tpotMs: tpot * 1000, prefillMs: prefill * 1000,
             throughputTokensPerS: isEncoder ? encoderTPS : outTPS, totalTokensPerS: isEncoder ? encoderTPS : totalTPS,
-            requestsPerS: isEncoder ? (prefill > 0 ? 1 / prefill : 0) : requests,
+            requestsPerS: isEncoder ? (encoderBatch > 0 ? b / encoderBatch : 0) : requests,
             decodeBytesPerStep: i64(decodeBytes), decodeFlopsPerStep: decodeFlops,
             decodeBound: tMem >= tCompute ? "memory" : "compute", prefillBound: pMem >= pCompute ? "memory" : "compute",
             allReduceMsPerStep: decodeComm * 1000, batch1CeilingTokensPerS: ceiling,

@@ -256,14 +256,14 @@ public enum Ranker {
             let g = c.gpu
             for n in counts {
                 for (fi, f) in formats.enumerated() {
-                    var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: n, tensorParallel: n,
+                    var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: n, tensorParallel: q.engine == .llamaCpp ? 1 : n,
                                       weights: f.name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
                                       inputTokens: q.inputTokens, outputTokens: q.outputTokens, gpuMemoryBytes: g.visibleMemoryBytes)
                     if let p = c.price {
                         row.provider = p.provider; row.pricingModel = p.pricingModel.rawValue; row.priceAsOf = p.asOf
                         row.usdPerGPUHour = p.usdPerGPUHour; row.usdPerHour = p.usdPerGPUHour * Double(n)
                     }
-                    if let reason = tensorParallelProblem(model, tp: n) ?? Compatibility.problem(weights: f, gpu: g, engine: q.engine) {
+                    if let reason = (q.engine == .llamaCpp ? nil : tensorParallelProblem(model, tp: n)) ?? Compatibility.problem(weights: f, gpu: g, engine: q.engine) {
                         row.rejectedReason = reason
                         rejected.append(row)
                         continue
@@ -277,7 +277,9 @@ public enum Ranker {
                     er.context = ctx
                     er.batch = 1
                     er.gpus = n
-                    er.tensorParallel = n
+                    // llama.cpp splits layers across GPUs (--split-mode layer); vLLM splits tensors.
+                    er.tensorParallel = q.engine == .llamaCpp ? 1 : n
+                    er.pipelineParallel = q.engine == .llamaCpp ? n : 1
                     er.gpuMemoryBytes = g.memoryBytes
                     er.gpuVisibleMemoryBytes = g.visibleMemoryBytes
                     er.gpuMemoryUtilization = q.gpuMemoryUtilization
@@ -293,10 +295,14 @@ public enum Ranker {
                     }
                     // How many sequences of `ctx` tokens fit at once.
                     var fitting: [(Int, Estimate)] = []
-                    if q.engine == .vllm || model.kind == .encoder {
+                    if model.kind == .encoder {
+                        // Encoders keep no KV cache; a step holds at most the engine's batched tokens (8192).
+                        let cap = max(1, Estimator.vllmDefaultBatchedTokens / max(1, q.inputTokens))
+                        for b in batches where b == batches.first || b <= cap { fitting.append((b, est)) }
+                    } else if q.engine == .vllm {
                         let conc = est.maxConcurrency ?? Double.infinity
                         row.maxConcurrency = est.maxConcurrency
-                        for b in batches where Double(b) <= conc || (b == 1 && model.kind == .encoder) { fitting.append((b, est)) }
+                        for b in batches where Double(b) <= conc { fitting.append((b, est)) }
                     } else {
                         for b in batches {
                             er.batch = b
@@ -322,7 +328,8 @@ public enum Ranker {
                         pr.weights = f
                         pr.kvDType = kv
                         pr.engine = q.engine
-                        pr.tensorParallel = n
+                        pr.tensorParallel = q.engine == .llamaCpp ? 1 : n
+                        pr.pipelineParallel = q.engine == .llamaCpp ? n : 1
                         pr.batch = b
                         pr.inputTokens = q.inputTokens
                         pr.outputTokens = q.outputTokens

@@ -267,3 +267,21 @@ func candidates(_ prices: [String: Double]) -> [RankCandidate] {
     #expect(r2.ranked.isEmpty)
     #expect(r2.rejected.contains { $0.rejectedReason?.contains("replicas > budget") == true })
 }
+
+@Test func encodersBatchPromptsAndLlamaCppSplitsLayers() throws {
+    let bert = try caseModel("bert-base-uncased")
+    let one = try perf(bert, h100, batch: 1, input: 512, output: 0)
+    let sixteen = try perf(bert, h100, batch: 16, input: 512, output: 0)
+    #expect(one.tpotMs == 0)
+    #expect(sixteen.throughputTokensPerS > one.throughputTokensPerS)  // weights read once per batch
+    #expect(sixteen.ttftMs > one.ttftMs)
+    // llama.cpp's layer split: more GPUs hold more, but a token still passes every layer in turn.
+    let m = try caseModel("Meta-Llama-3-8B")
+    var q = RankQuery(model: "m")
+    q.engine = .llamaCpp; q.formats = ["Q4_K_M"]; q.counts = [1, 2]; q.batches = [1]
+    let r = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
+    let a = try #require(r.ranked.first { $0.gpu == "h100-sxm" && $0.gpuCount == 1 })
+    let b = try #require(r.ranked.first { $0.gpu == "h100-sxm" && $0.gpuCount == 2 })
+    #expect(b.tensorParallel == 1)
+    #expect(b.tpotMs! >= a.tpotMs!)
+}
