@@ -121,6 +121,8 @@ public struct Estimate: Codable, Sendable, Equatable {
     public var gradientBytes: Int64?
     public var optimizerBytes: Int64?
     public var notes: [String]
+    /// The engine command for this deployment (vLLM: --max-num-seqs from the KV capacity).
+    public var launch: String?
 
     enum CodingKeys: String, CodingKey {
         case model, engine, weights, kvCache = "kv_cache", context, batch, gpus
@@ -132,7 +134,7 @@ public struct Estimate: Codable, Sendable, Equatable {
         case perGPUBytes = "per_gpu_bytes", weightsBytesPerGPU = "weights_bytes_per_gpu", gpuMemoryBytes = "gpu_memory_bytes"
         case fits, kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
         case gpuLayers = "gpu_layers", cpuBytes = "cpu_bytes", gradientBytes = "gradient_bytes"
-        case optimizerBytes = "optimizer_bytes", notes
+        case optimizerBytes = "optimizer_bytes", notes, launch
     }
 }
 
@@ -324,6 +326,19 @@ public enum Estimator {
         if m.kind == .encoder { notes.append("encoder model: no KV cache; activations dominate and grow with batch × sequence length") }
         if pc.mtp > 0 { notes.append("next-token-prediction (MTP) layers: \(pc.mtp) params not counted (loaded only for speculative decoding)") }
 
+        var launch: String?
+        if r.training == nil && m.kind != .encoder && (r.engine == .vllm || r.engine == .llamaCpp) {
+            var spec = LaunchCommand.Spec(model: m)
+            spec.weights = r.weights
+            spec.kvDType = r.kvDType
+            spec.tensorParallel = tp
+            spec.pipelineParallel = pp
+            spec.context = r.context
+            spec.maxNumSeqs = r.engine == .vllm ? max(1, Int((maxConcurrency ?? Double(seqs)).rounded(.down))) : seqs
+            spec.gpuMemoryUtilization = r.gpuMemoryUtilization
+            spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
+            launch = LaunchCommand.make(r.engine, spec).command
+        }
         return Estimate(
             model: m.slug, engine: r.engine.rawValue, weights: r.weights.name, kvCache: r.kvDType.name,
             context: r.context, batch: seqs, gpus: gpus, tensorParallel: tp, pipelineParallel: pp,
@@ -332,7 +347,8 @@ public enum Estimator {
             overheadBytes: overhead, totalBytes: total, ruleOfThumbBytes: weightBytes + weightBytes / 5,
             components: comps, perGPUBytes: perGPU, weightsBytesPerGPU: visible != nil ? weightsPerGPU : nil,
             gpuMemoryBytes: visible, fits: fits, kvCapacityTokens: kvCapacity, maxConcurrency: maxConcurrency.map { ($0 * 100).rounded(.down) / 100 },
-            gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes)
+            gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes,
+            launch: launch)
     }
 
     static func validate(_ r: EstimateRequest) throws {

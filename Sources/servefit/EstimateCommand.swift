@@ -134,5 +134,6 @@ struct EstimateCommand: ParsableCommand {
         if let g = e.gpuLayers { print("llama.cpp: \(g) layers on the GPU" + (e.cpuBytes.map { ", \(Units.gib($0)) in CPU RAM" } ?? "")) }
         if let g = e.gradientBytes { print("training: gradients \(Units.gib(g)), optimizer states \(Units.gib(e.optimizerBytes ?? 0))") }
         for n in e.notes { print("note: \(n)") }
+        if let l = e.launch, e.gpuMemoryBytes != nil { print("launch: \(l)") }
     }
 }

@@ -285,3 +285,16 @@ func candidates(_ prices: [String: Double]) -> [RankCandidate] {
     #expect(b.tensorParallel == 1)
     #expect(b.tpotMs! >= a.tpotMs!)
 }
+
+@Test func estimateCarriesTheLaunchLineForItsCapacity() throws {
+    var m = try caseModel("Meta-Llama-3-8B")
+    m.hfRepo = "meta-llama/Meta-Llama-3-8B"
+    var r = EstimateRequest(model: m)
+    r.weights = .fp8; r.context = 8192
+    r.gpuMemoryBytes = h100.memoryBytes; r.gpuVisibleMemoryBytes = h100.visibleMemoryBytes
+    let e = try Estimator.estimate(r)
+    let seqs = Int(e.maxConcurrency!.rounded(.down))
+    #expect(e.launch == "vllm serve meta-llama/Meta-Llama-3-8B --max-model-len 8192 --max-num-seqs \(seqs) --gpu-memory-utilization 0.90 --quantization fp8")
+    r.training = TrainingOptions()
+    #expect(try Estimator.estimate(r).launch == nil)
+}
