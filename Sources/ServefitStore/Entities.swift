@@ -98,12 +98,6 @@ extension CatalogStore {
         return row
     }
 
-    /// Replaces a model's fields (slug changes allowed); the row becomes the user's own.
-    @discardableResult
-    public func updateModel(_ key: String, to new: Model, actor: String) throws -> Model {
-        try write { db in try Self.replaceModel(db, key, new, actor: actor, origin: "user", action: "update") }
-    }
-
     static func replaceModel(_ db: Database, _ key: String, _ new: Model, actor: String, origin: String, action: String, keepTimes: Bool = false) throws -> Model {
         try new.validate()
         let old = try findModel(db, key)
@@ -186,11 +180,6 @@ extension CatalogStore {
         v["origin"] = origin.databaseValue
         try insert(db, table: "gpu", values: v)
         try log(db, entity: "gpu", key: g.slug, action: action, before: nil, after: json(g), actor: actor)
-    }
-
-    @discardableResult
-    public func updateGPU(_ slug: String, to new: GPU, actor: String) throws -> GPU {
-        try write { db in try Self.replaceGPU(db, slug, new, actor: actor, origin: "user", action: "update"); return new }
     }
 
     static func replaceGPU(_ db: Database, _ slug: String, _ new: GPU, actor: String, origin: String, action: String) throws {

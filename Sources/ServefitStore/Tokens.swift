@@ -96,15 +96,18 @@ extension CatalogStore {
         }
     }
 
-    /// Updates a model if it still has the ETag the caller read (nil: unconditionally).
-    public func updateModel(_ key: String, to new: Model, ifMatch: String?, actor: String) throws -> Model {
+    /// Replaces a model's fields (slug changes allowed; the row becomes the user's own), if it
+    /// still has the ETag the caller read (`ifMatch` nil: unconditionally).
+    @discardableResult
+    public func updateModel(_ key: String, to new: Model, ifMatch: String? = nil, actor: String) throws -> Model {
         try write { db in
             try Self.checkETag(try Self.findModel(db, key), ifMatch, entity: "model", key: key)
             return try Self.replaceModel(db, key, new, actor: actor, origin: "user", action: "update")
         }
     }
 
-    public func updateGPU(_ slug: String, to new: GPU, ifMatch: String?, actor: String) throws -> GPU {
+    @discardableResult
+    public func updateGPU(_ slug: String, to new: GPU, ifMatch: String? = nil, actor: String) throws -> GPU {
         try write { db in
             try Self.checkETag(try Self.findGPU(db, slug), ifMatch, entity: "gpu", key: slug)
             try Self.replaceGPU(db, slug, new, actor: actor, origin: "user", action: "update")
