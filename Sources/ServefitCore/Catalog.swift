@@ -207,14 +207,19 @@ public struct CatalogDocument: Codable, Sendable, Equatable {
     public static func decode(_ data: Data) throws -> CatalogDocument {
         do {
             return try JSONDecoder().decode(CatalogDocument.self, from: data)
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw CoreError.invalidInput("not valid JSON: \(ctx.debugDescription)")
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw CoreError.invalidInput("missing field '\(key.stringValue)' at \(CatalogDocument.path(ctx.codingPath))")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw CoreError.invalidInput("wrong type at \(CatalogDocument.path(ctx.codingPath)): \(ctx.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw CoreError.invalidInput("missing value at \(CatalogDocument.path(ctx.codingPath))")
+        } catch let e as DecodingError {
+            throw CoreError.invalidInput(describe(e))
+        }
+    }
+
+    /// A decoding failure as one line naming the field's path (for files and request bodies).
+    public static func describe(_ e: DecodingError) -> String {
+        switch e {
+        case .dataCorrupted(let ctx): return "not valid JSON: \(ctx.debugDescription)"
+        case .keyNotFound(let key, let ctx): return "missing field '\(key.stringValue)' at \(path(ctx.codingPath))"
+        case .typeMismatch(_, let ctx): return "wrong type at \(path(ctx.codingPath)): \(ctx.debugDescription)"
+        case .valueNotFound(_, let ctx): return "missing value at \(path(ctx.codingPath))"
+        @unknown default: return "\(e)"
         }
     }
 

@@ -63,14 +63,10 @@ struct API: Sendable {
         return Self.jsonResponse(v, status: status, headers: h)
     }
 
-    /// Reads a JSON body of at most `maxBodyBytes` (413 beyond) and decodes it.
+    /// Reads a JSON body of at most `maxBodyBytes` (413 beyond) and decodes it; a body that does
+    /// not decode becomes a 400 in `ErrorMapping`.
     func body<T: Decodable>(_ request: Request, as: T.Type) async throws -> T {
-        let data = try await rawBody(request)
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch let e as DecodingError {
-            throw ServerError.badRequest("body does not match the schema: " + ErrorMapping.describe(e))
-        }
+        try JSONDecoder().decode(T.self, from: try await rawBody(request))
     }
 
     func rawBody(_ request: Request) async throws -> Data {
@@ -90,6 +86,7 @@ struct API: Sendable {
         return out
     }
 
+    /// Refuses query parameters a route does not list (its `query`, also in /openapi.json).
     static func only(_ q: [String: String], _ allowed: [String]) throws {
         if let bad = q.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw ServerError.badRequest("unknown query parameter '\(bad)' (known: \(allowed.joined(separator: ", ")))")
@@ -140,7 +137,6 @@ struct API: Sendable {
               query: ["family", "type", "tag", "min-params", "max-params"], response: "ModelList") { api in
             { req, _ in
                 let q = query(req)
-                try only(q, ["family", "type", "tag", "min-params", "max-params"])
                 let lo = try q["min-params"].map(Units.parseCount), hi = try q["max-params"].map(Units.parseCount)
                 let f = ModelFilter(family: q["family"], kind: q["type"], tag: q["tag"])
                 return api.json(try await api.db { try $0.modelInfos(f, minParams: lo, maxParams: hi) })
@@ -190,7 +186,6 @@ struct API: Sendable {
         Route(method: .get, path: "/v1/gpus", summary: "List GPUs", tag: "gpus", query: ["vendor", "min-memory", "min-bandwidth"], response: "GPUList") { api in
             { req, _ in
                 let q = query(req)
-                try only(q, ["vendor", "min-memory", "min-bandwidth"])
                 var f = GPUFilter(vendor: q["vendor"])
                 f.minMemoryBytes = try q["min-memory"].map(Units.parseBytes)
                 if let b = q["min-bandwidth"] {
@@ -231,7 +226,6 @@ struct API: Sendable {
             { req, ctx in
                 let slug = try param(ctx, "slug"), actor = ctx.actor
                 let q = query(req)
-                try only(q, ["with-prices"])
                 let with = q["with-prices"] == "true" || q["with-prices"] == "1"
                 try await api.db { try $0.removeGPU(slug, withPrices: with, actor: actor) }
                 return Response(status: .noContent)
@@ -243,7 +237,6 @@ struct API: Sendable {
               query: ["gpu", "provider", "pricing-model", "latest"], response: "PriceList") { api in
             { req, _ in
                 let q = query(req)
-                try only(q, ["gpu", "provider", "pricing-model", "latest"])
                 var f = PriceFilter(gpu: q["gpu"], provider: q["provider"], latestOnly: q["latest"] == "true" || q["latest"] == "1")
                 if let pm = q["pricing-model"] {
                     guard let v = PricingModel(rawValue: pm) else { throw ServerError.badRequest("pricing-model must be on-demand, spot or reserved") }
@@ -350,7 +343,6 @@ struct API: Sendable {
               query: ["entity", "key", "limit"], response: "History") { api in
             { req, _ in
                 let q = query(req)
-                try only(q, ["entity", "key", "limit"])
                 var limit = 50
                 if let l = q["limit"] {
                     guard let v = Int(l), v > 0, v <= 10_000 else { throw ServerError.badRequest("limit must be 1-10000") }
@@ -427,7 +419,7 @@ enum OptionObject {
         do {
             return try JSONDecoder().decode([String: OptionValue].self, from: data).mapValues(\.text)
         } catch let e as DecodingError {
-            throw ServerError.badRequest("body must be a JSON object of rank options: " + ErrorMapping.describe(e))
+            throw ServerError.badRequest("body must be a JSON object of rank options: " + CatalogDocument.describe(e))
         }
     }
 }

@@ -48,7 +48,8 @@ public func buildApplication(store: CatalogStore, config: ServerConfig,
     let api = API(store: store, config: config)
     for route in API.routes {
         router.on(RouterPath(route.hbPath), method: route.method) { request, context in
-            try await route.handler(api)(request, context)
+            if !route.query.isEmpty { try API.only(API.query(request), route.query) }
+            return try await route.handler(api)(request, context)
         }
     }
     return Application(
@@ -102,8 +103,8 @@ enum ErrorMapping {
             case .invalid: return (.badRequest, "bad_request", e.description)
             case .newerSchema, .unreadable: return (.serviceUnavailable, "storage", e.description)
             }
-        case is DecodingError:
-            return (.badRequest, "bad_request", "body does not match the schema: " + describe(error as! DecodingError))
+        case let e as DecodingError:
+            return (.badRequest, "bad_request", "body does not match the schema: " + CatalogDocument.describe(e))
         case is NIOTooManyBytesError:
             return (.contentTooLarge, "too_large", "request body is larger than the server accepts")
         case let e as HTTPError:
@@ -112,16 +113,6 @@ enum ErrorMapping {
             return (e.status, "http", e.body ?? e.status.reasonPhrase)
         default:
             return (.internalServerError, "internal", "internal error")
-        }
-    }
-
-    static func describe(_ e: DecodingError) -> String {
-        switch e {
-        case .dataCorrupted(let c): return "not valid JSON (\(c.debugDescription))"
-        case .keyNotFound(let k, let c): return "missing field '\(k.stringValue)' at \(CatalogDocument.path(c.codingPath))"
-        case .typeMismatch(_, let c): return "wrong type at \(CatalogDocument.path(c.codingPath))"
-        case .valueNotFound(_, let c): return "missing value at \(CatalogDocument.path(c.codingPath))"
-        @unknown default: return "\(e)"
         }
     }
 }
