@@ -26,6 +26,12 @@ struct FileByteReader: ByteReader {
         return [UInt8](data)
     }
 
+    /// Back to the start, for the parser once the magic bytes have said which one.
+    mutating func rewind() throws {
+        position = 0
+        try handle.seek(toOffset: 0)
+    }
+
     mutating func skip(_ count: Int64) throws {
         guard count >= 0, position + count <= size else {
             throw CoreError.invalidInput("file is truncated (wanted \(count) bytes at offset \(position), file has \(size))")
@@ -84,7 +90,7 @@ enum ModelFiles {
     static func header(_ path: String) throws -> HeaderInfo {
         var r = try FileByteReader(path: path)
         let magic = try r.read(min(4, Int(r.size)))
-        r = try FileByteReader(path: path)
+        try r.rewind()
         if magic == Array("GGUF".utf8) { return try GGUF.read(&r) }
         guard path.hasSuffix(".safetensors") else {
             throw CoreError.invalidInput("\(path) is neither GGUF (no GGUF magic) nor a .safetensors file")

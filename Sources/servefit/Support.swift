@@ -124,14 +124,10 @@ func parseIntList(_ s: String, name: String) throws -> [Int] {
     let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     var out: [Int] = []
     for p in parts {
-        let lower = p.lowercased()
-        var mult = 1
-        var digits = Substring(lower)
-        if lower.hasSuffix("k") { mult = 1024; digits = lower.dropLast() }
-        guard let v = Int(digits), v > 0, v <= 16_777_216 / mult else {
+        guard let v = Units.parseInt(p), v > 0, v <= 16_777_216 else {
             throw CLIError(message: "\(name) must be positive whole numbers, comma-separated (got '\(p)')", code: 64)
         }
-        out.append(v * mult)
+        out.append(v)
     }
     if out.isEmpty { throw CLIError(message: "\(name) is empty", code: 64) }
     return out
