@@ -180,14 +180,6 @@ public enum GGUFValue: Sendable, Equatable {
         default: return nil
         }
     }
-    public var double: Double? {
-        switch self {
-        case .float(let v): return v
-        case .int(let v): return Double(v)
-        case .uint(let v): return Double(v)
-        default: return nil
-        }
-    }
 }
 
 /// ggml tensor types: (name, elements per block, bytes per block), as ggml lays them out.

@@ -255,15 +255,17 @@ public enum Ranker {
         for c in candidates {
             let g = c.gpu
             for n in counts {
+                // llama.cpp splits layers across GPUs (--split-mode layer); vLLM splits tensors.
+                let (tp, pp) = q.engine == .llamaCpp ? (1, n) : (n, 1)
                 for (fi, f) in formats.enumerated() {
-                    var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: n, tensorParallel: q.engine == .llamaCpp ? 1 : n,
+                    var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: n, tensorParallel: tp,
                                       weights: f.name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
                                       inputTokens: q.inputTokens, outputTokens: q.outputTokens, gpuMemoryBytes: g.visibleMemoryBytes)
                     if let p = c.price {
                         row.provider = p.provider; row.pricingModel = p.pricingModel.rawValue; row.priceAsOf = p.asOf
                         row.usdPerGPUHour = p.usdPerGPUHour; row.usdPerHour = p.usdPerGPUHour * Double(n)
                     }
-                    if let reason = (q.engine == .llamaCpp ? nil : tensorParallelProblem(model, tp: n)) ?? Compatibility.problem(weights: f, gpu: g, engine: q.engine) {
+                    if let reason = tensorParallelProblem(model, tp: tp) ?? Compatibility.problem(weights: f, gpu: g, engine: q.engine) {
                         row.rejectedReason = reason
                         rejected.append(row)
                         continue
@@ -277,9 +279,8 @@ public enum Ranker {
                     er.context = ctx
                     er.batch = 1
                     er.gpus = n
-                    // llama.cpp splits layers across GPUs (--split-mode layer); vLLM splits tensors.
-                    er.tensorParallel = q.engine == .llamaCpp ? 1 : n
-                    er.pipelineParallel = q.engine == .llamaCpp ? n : 1
+                    er.tensorParallel = tp
+                    er.pipelineParallel = pp
                     er.gpuMemoryBytes = g.memoryBytes
                     er.gpuVisibleMemoryBytes = g.visibleMemoryBytes
                     er.gpuMemoryUtilization = q.gpuMemoryUtilization
@@ -328,8 +329,8 @@ public enum Ranker {
                         pr.weights = f
                         pr.kvDType = kv
                         pr.engine = q.engine
-                        pr.tensorParallel = q.engine == .llamaCpp ? 1 : n
-                        pr.pipelineParallel = q.engine == .llamaCpp ? n : 1
+                        pr.tensorParallel = tp
+                        pr.pipelineParallel = pp
                         pr.batch = b
                         pr.inputTokens = q.inputTokens
                         pr.outputTokens = q.outputTokens
@@ -337,7 +338,7 @@ public enum Ranker {
                         let perf = try PerformanceModel.evaluate(pr, traffic: traffics[fi])
                         var r = row
                         r.batch = b
-                        r.perGPUBytes = q.engine == .vllm ? vllmUsed(est, model: model, kv: kv, batch: b, ctx: ctx, tp: n) : e.perGPUBytes
+                        r.perGPUBytes = q.engine == .vllm ? vllmUsed(est, model: model, kv: kv, batch: b, ctx: ctx, tp: tp) : e.perGPUBytes
                         r.ttftMs = perf.ttftMs
                         r.tpotMs = model.kind == .encoder || q.outputTokens == 0 ? nil : perf.tpotMs
                         r.throughputTokensPerS = perf.throughputTokensPerS

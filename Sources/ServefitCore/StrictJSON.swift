@@ -34,8 +34,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         guard case .number(let s) = self, !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int64(s)
     }
-    public var double: Double? { if case .number(let s) = self { return Double(s) }; return nil }
-    public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
 }
 
 public enum StrictJSON {
