@@ -13,7 +13,7 @@ SERVEFIT_DB="$WORK/catalog.sqlite" "$BIN" serve --port 0 --log-level warning > "
 SERVER=$!
 for _ in $(seq 1 100); do grep -q "serving http" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
 BASE=$(grep -o 'http://[^ ]*' "$WORK/serve.out")
-URL="$BASE/?model=llama-3.1-8b-instruct&max-tpot=50&top=10"
+URL="$BASE/?model=llama-3.1-8b-instruct&max-tpot=50ms&top=10"
 FLAGS=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1500 --virtual-time-budget=15000 --user-data-dir="$WORK/profile")
 "$CHROME" "${FLAGS[@]}" --dump-dom "$URL" > "$WORK/dom.html" 2>/dev/null
 "$CHROME" "${FLAGS[@]}" --screenshot="$SHOT" "$URL" > /dev/null 2>&1

@@ -11,6 +11,29 @@ public struct TFLOPS: Codable, Sendable, Equatable {
         self.fp32 = fp32; self.tf32 = tf32; self.fp16 = fp16; self.bf16 = bf16; self.fp8 = fp8; self.int8 = int8; self.fp4 = fp4
     }
     public static let keys = ["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4"]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case fp32, tf32, fp16, bf16, fp8, int8, fp4 }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Refuses a dtype it does not know ("fp6": 3) instead of dropping it silently.
+    public init(from decoder: any Decoder) throws {
+        let any = try decoder.container(keyedBy: AnyKey.self)
+        if let bad = any.allKeys.first(where: { !TFLOPS.keys.contains($0.stringValue) }) {
+            throw DecodingError.dataCorruptedError(forKey: bad, in: any,
+                debugDescription: "unknown dtype '\(bad.stringValue.prefix(32))' in tflops (known: \(TFLOPS.keys.joined(separator: ", ")))")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fp32 = try c.decodeIfPresent(Double.self, forKey: .fp32); tf32 = try c.decodeIfPresent(Double.self, forKey: .tf32)
+        fp16 = try c.decodeIfPresent(Double.self, forKey: .fp16); bf16 = try c.decodeIfPresent(Double.self, forKey: .bf16)
+        fp8 = try c.decodeIfPresent(Double.self, forKey: .fp8); int8 = try c.decodeIfPresent(Double.self, forKey: .int8)
+        fp4 = try c.decodeIfPresent(Double.self, forKey: .fp4)
+    }
     public subscript(_ key: String) -> Double? {
         switch key {
         case "fp32": return fp32
@@ -50,7 +73,7 @@ public struct GPU: Codable, Sendable, Equatable {
         self.bandwidthGBPerS = bandwidthGBPerS; self.tflops = tflops
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case slug, vendor, name, formFactor = "form_factor", memoryBytes = "memory_bytes", memoryType = "memory_type"
         case bandwidthGBPerS = "bandwidth_gb_per_s", tflops, tdpW = "tdp_w", interconnect
         case interconnectGBPerS = "interconnect_gb_per_s", launchYear = "launch_year", source, notes
@@ -64,24 +87,34 @@ public struct GPU: Codable, Sendable, Equatable {
         return Int64(b) - Units.GiB / 2
     }
 
+    /// The range of every rate a GPU row names (GB/s, TFLOPS): a thousandth is far below any real
+    /// part and keeps subnormals and zero out.
+    public static let minRate = 0.001
+    public static let maxRate = 999_999.0
+
     public func validate() throws {
         try Model.validateSlug(slug)
         if name.isEmpty || vendor.isEmpty { throw CoreError.invalidInput("gpu '\(slug)': vendor and name are required") }
+        let who = "gpu '\(slug)'"
+        try Limits.line(who, "vendor", vendor, Limits.word)
+        try Limits.line(who, "name", name, Limits.name)
+        try Limits.line(who, "form_factor", formFactor, Limits.name)
+        try Limits.line(who, "memory_type", memoryType, Limits.word)
+        try Limits.line(who, "interconnect", interconnect, Limits.name)
+        try Limits.text(who, "source", source, Limits.source)
+        try Limits.text(who, "notes", notes, Limits.notes)
         guard memoryBytes > 0, memoryBytes <= 64 * 1024 * Units.GiB else {
             throw CoreError.invalidInput("gpu '\(slug)': memory_bytes must be between 1 and 64 TiB (got \(memoryBytes))")
         }
-        guard bandwidthGBPerS.isFinite, bandwidthGBPerS > 0, bandwidthGBPerS < 1_000_000 else {
-            throw CoreError.invalidInput("gpu '\(slug)': bandwidth_gb_per_s must be positive and below 1,000,000 (got \(bandwidthGBPerS))")
-        }
-        for k in TFLOPS.keys {
-            if let v = tflops[k], !(v.isFinite && v > 0 && v < 1_000_000) {
-                throw CoreError.invalidInput("gpu '\(slug)': tflops.\(k) must be positive and below 1,000,000 (got \(v))")
+        let rates: [(String, Double?)] = [("bandwidth_gb_per_s", bandwidthGBPerS), ("interconnect_gb_per_s", interconnectGBPerS)]
+            + [("tflops.fp32", tflops.fp32), ("tflops.tf32", tflops.tf32), ("tflops.fp16", tflops.fp16), ("tflops.bf16", tflops.bf16),
+               ("tflops.fp8", tflops.fp8), ("tflops.int8", tflops.int8), ("tflops.fp4", tflops.fp4)]
+        for (k, v) in rates {
+            if let v, !(v >= GPU.minRate && v <= GPU.maxRate) {
+                throw CoreError.invalidInput("gpu '\(slug)': \(k) must be from \(GPU.minRate) to \(Int(GPU.maxRate)) (got \(v))")
             }
         }
         if let t = tdpW, t <= 0 || t > 100_000 { throw CoreError.invalidInput("gpu '\(slug)': tdp_w out of range (got \(t))") }
-        if let i = interconnectGBPerS, !(i.isFinite && i > 0 && i < 1_000_000) {
-            throw CoreError.invalidInput("gpu '\(slug)': interconnect_gb_per_s must be positive (got \(i))")
-        }
         if let y = launchYear, y < 1990 || y > 2100 { throw CoreError.invalidInput("gpu '\(slug)': launch_year out of range (got \(y))") }
     }
 }
@@ -108,15 +141,25 @@ public struct Price: Codable, Sendable, Equatable {
         self.usdPerGPUHour = usdPerGPUHour; self.asOf = asOf; self.source = source
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, gpu, provider, instance, region, pricingModel = "pricing_model"
         case usdPerGPUHour = "usd_per_gpu_hour", asOf = "as_of", source
     }
 
+    /// The cheapest and dearest GPU-hour a price may name (USD): below a hundredth of a cent is a
+    /// typo or a unit mistake, and so is above $1,000.
+    public static let minUSD = 0.0001
+    public static let maxUSD = 1000.0
+
     public func validate() throws {
         if provider.trimmingCharacters(in: .whitespaces).isEmpty { throw CoreError.invalidInput("price: provider is required") }
-        guard usdPerGPUHour.isFinite, usdPerGPUHour > 0, usdPerGPUHour < 10_000 else {
-            throw CoreError.invalidInput("price: usd_per_gpu_hour must be positive and below 10,000 (got \(usdPerGPUHour))")
+        try Model.validateSlug(gpu)
+        try Limits.line("price", "provider", provider, Limits.name)
+        try Limits.line("price", "instance", instance, Limits.name)
+        try Limits.line("price", "region", region, Limits.word)
+        try Limits.text("price", "source", source, Limits.source)
+        guard usdPerGPUHour.isFinite, usdPerGPUHour >= Price.minUSD, usdPerGPUHour <= Price.maxUSD else {
+            throw CoreError.invalidInput("price: usd_per_gpu_hour must be from \(Price.minUSD) to \(Int(Price.maxUSD)) (got \(usdPerGPUHour))")
         }
         try Price.validateDate(asOf)
         if source.trimmingCharacters(in: .whitespaces).isEmpty { throw CoreError.invalidInput("price: source is required (where was this price seen?)") }
@@ -165,6 +208,16 @@ public struct Scenario: Codable, Sendable, Equatable {
 
     public func validate() throws {
         try Model.validateSlug(name)
+        let who = "scenario '\(name)'"
+        if model.isEmpty { throw CoreError.invalidInput("\(who): model is required") }
+        try Limits.line(who, "model", model, Limits.name)
+        try Limits.text(who, "notes", notes, Limits.notes)
+        if options.count > Limits.options { throw CoreError.invalidInput("\(who): \(options.count) options (limit \(Limits.options))") }
+        for (k, v) in options {
+            try Limits.line(who, "option name", k, Limits.word)
+            try Limits.line(who, "option '\(k)'", v, Limits.optionValue)
+        }
+        try Limits.text(who, "result", result, Limits.documentBytes)
         for (k, v) in [("gpu_count", gpuCount), ("context", context), ("batch", batch)] {
             if let v, v <= 0 || v > 16_777_216 { throw CoreError.invalidInput("scenario '\(name)': \(k) must be positive (got \(v))") }
         }
@@ -204,12 +257,30 @@ public struct CatalogDocument: Codable, Sendable, Equatable {
     }
 
     /// Decodes a document, turning decoding failures into one-line messages.
+    public static let formatName = "servefit-catalog"
+    public static let currentVersion = 1
+
+    /// Decodes a document, turning decoding failures into one-line messages. The document must
+    /// say what it is (`"format": "servefit-catalog"`, a version this servefit reads), and may
+    /// not repeat a key (Foundation would keep the last one silently).
     public static func decode(_ data: Data) throws -> CatalogDocument {
+        guard data.count <= Limits.documentBytes else {
+            throw CoreError.invalidInput("catalog document is \(data.count) bytes (limit \(Limits.documentBytes))")
+        }
+        _ = try StrictJSON.parse(Array(data))
+        let doc: CatalogDocument
         do {
-            return try JSONDecoder().decode(CatalogDocument.self, from: data)
+            doc = try JSONDecoder().decode(CatalogDocument.self, from: data)
         } catch let e as DecodingError {
             throw CoreError.invalidInput(describe(e))
         }
+        guard doc.format == formatName else {
+            throw CoreError.invalidInput("not a servefit catalog: \"format\" must be \"\(formatName)\" (got \(doc.format.map { "\"\($0.prefix(64))\"" } ?? "none"))")
+        }
+        guard let v = doc.version, (1...currentVersion).contains(v) else {
+            throw CoreError.invalidInput("catalog \"version\" must be 1 to \(currentVersion) (got \(doc.version.map(String.init) ?? "none"))")
+        }
+        return doc
     }
 
     /// A decoding failure as one line naming the field's path (for files and request bodies).
@@ -234,3 +305,33 @@ public struct CatalogDocument: Codable, Sendable, Equatable {
     }
 }
 import Foundation
+
+/// The JSON field names a type reads: request bodies and files with any other key are refused.
+public protocol KnownFields {
+    static var knownFields: [String] { get }
+    /// Fields a response carries that may be sent back unchanged and are ignored on input.
+    static var readOnlyFields: Set<String> { get }
+}
+extension KnownFields { public static var readOnlyFields: Set<String> { [] } }
+
+extension Model: KnownFields {
+    public static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+    public static var readOnlyFields: Set<String> { ["params_total", "params_active", "params_mtp", "params_vision"] }
+}
+extension GPU: KnownFields { public static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension Price: KnownFields { public static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension EstimateSpec: KnownFields { public static var knownFields: [String] { fieldNames } }
+
+extension JSONDecoder {
+    /// Decodes `T` from untrusted bytes: strict JSON (no duplicate keys), every top-level key
+    /// known (kebab-case or snake_case), then the type's own decoding.
+    public static func strict<T: Decodable & KnownFields>(_ type: T.Type, from data: Data, what: String) throws -> T {
+        let v = try StrictJSON.parse(Array(data))
+        let norm = try v.normalizingKeys(known: T.knownFields, ignored: T.readOnlyFields, style: .snake, what: what)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(norm.jsonText.utf8))
+        } catch let e as DecodingError {
+            throw CoreError.invalidInput("\(what): " + CatalogDocument.describe(e))
+        }
+    }
+}

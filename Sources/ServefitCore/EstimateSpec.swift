@@ -65,8 +65,23 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
 
     public static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
 
+    /// What the estimator's own range checks (`Estimator.validate`) cannot see from a request:
+    /// options that only matter with others (ZeRO without --train) and string lengths.
+    public func validate() throws {
+        guard (0...3).contains(zero) else { throw CoreError.badOption("zero must be a ZeRO stage 0, 1, 2 or 3 (got \(zero))") }
+        guard gpuMemoryUtilization.isNormal, gpuMemoryUtilization > 0, gpuMemoryUtilization <= 1 else {
+            throw CoreError.badOption("gpu_memory_utilization must be above 0 and at most 1 (got \(gpuMemoryUtilization))")
+        }
+        for (k, v, n) in [("model", model, 512), ("weights", weights, 32), ("kv_cache", kvCache, 32), ("engine", engine, 32),
+                          ("gpu", gpu ?? "", 128), ("gpu_memory", gpuMemory ?? "", 64), ("train", train ?? "", 32),
+                          ("lora_targets", loraTargets, 512), ("variant", variant ?? "", 128)] where v.utf8.count > n {
+            throw CoreError.badOption("\(k) is longer than \(n) bytes")
+        }
+    }
+
     /// The estimator's request for this spec, with the model and GPU the caller looked up.
     public func request(model m: Model, gpu g: GPU?, variant v: ModelVariant? = nil) throws -> EstimateRequest {
+        try validate()
         var r = EstimateRequest(model: m)
         r.weights = try WeightFormat.parse(v?.format ?? weights)
         r.measuredWeightBytes = v?.weightsBytes

@@ -161,8 +161,10 @@ public enum Estimator {
         let gpus = max(1, r.gpus)
         let pp = max(1, r.pipelineParallel)
         let tp = r.tensorParallel ?? max(1, gpus / pp)
-        guard tp * pp <= gpus || r.gpuMemoryBytes == nil else {
-            throw CoreError.invalidInput("tensor parallel \(tp) × pipeline parallel \(pp) needs \(tp * pp) GPUs, only \(gpus) given")
+        // Every GPU given is a rank: a split that leaves GPUs idle (or needs more) is refused, as
+        // the engines refuse it (vLLM's world size is TP × PP).
+        guard tp * pp == gpus else {
+            throw CoreError.badOption("\(gpus) GPUs cannot be split as tensor parallel \(tp) × pipeline parallel \(pp) = \(tp * pp): the GPU count must equal TP × PP")
         }
         var comps: [Component] = []
         var notes: [String] = []

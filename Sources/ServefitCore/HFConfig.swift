@@ -7,15 +7,29 @@ public enum HFConfig {
     static let encoderDecoderTypes: Set<String> = ["whisper", "t5", "bart", "mbart", "mt5", "marian"]
 
     public static func parse(_ data: Data, slug: String, name: String? = nil, hfRepo: String? = nil) throws -> Model {
+        guard data.count <= Limits.configBytes else {
+            throw CoreError.invalidInput("config.json is \(data.count) bytes (limit \(Limits.configBytes))")
+        }
+        // The strict parser first: it refuses duplicate keys, bad UTF-8 and deep nesting, and it
+        // tells a JSON boolean from a number (Foundation reads `true` as the number 1).
+        let strict: JSONValue
+        do { strict = try StrictJSON.parse(Array(data)) } catch let e as CoreError {
+            throw CoreError.invalidInput("config.json: \(e.description)")
+        }
+        guard let pairs = strict.pairs else { throw CoreError.invalidInput("config.json must be a JSON object") }
+        var booleans = Set<String>()
+        for (k, v) in pairs + (strict["text_config"]?.pairs ?? []) { if case .bool = v { booleans.insert(k) } }
         let obj: Any
         do { obj = try JSONSerialization.jsonObject(with: data) } catch {
             throw CoreError.invalidInput("config.json is not valid JSON")
         }
         guard let top = obj as? [String: Any] else { throw CoreError.invalidInput("config.json must be a JSON object") }
-        return try parse(top, slug: slug, name: name, hfRepo: hfRepo)
+        return try parse(top, slug: slug, name: name, hfRepo: hfRepo, booleans: booleans)
     }
 
-    public static func parse(_ top: [String: Any], slug: String, name: String? = nil, hfRepo: String? = nil) throws -> Model {
+    /// `booleans`: keys whose JSON values are true/false, refused where a number is expected.
+    public static func parse(_ top: [String: Any], slug: String, name: String? = nil, hfRepo: String? = nil,
+                             booleans: Set<String> = []) throws -> Model {
         var cfg = top
         if let text = top["text_config"] as? [String: Any] {
             // Text model fields win; keep top-level ones the text config lacks.
@@ -32,6 +46,7 @@ public enum HFConfig {
         func int(_ keys: String...) throws -> Int? {
             for k in keys {
                 guard let v = cfg[k], !(v is NSNull) else { continue }
+                if booleans.contains(k) { throw CoreError.invalidInput("config.json: \(k) must be a number, not true/false") }
                 if let n = v as? NSNumber {
                     let d = n.doubleValue
                     guard d.isFinite, d == d.rounded(), abs(d) < 9.0e15 else {

@@ -229,6 +229,18 @@ extension Model {
         try Model.validateSlug(slug)
         if name.trimmingCharacters(in: .whitespaces).isEmpty { throw CoreError.invalidInput("model '\(slug)': name is empty") }
         if modelType.isEmpty { throw CoreError.invalidInput("model '\(slug)': model_type is empty") }
+        let who = "model '\(slug)'"
+        try Limits.line(who, "name", name, Limits.name)
+        try Limits.line(who, "hf_repo", hfRepo, Limits.name)
+        try Limits.line(who, "model_type", modelType, Limits.word)
+        try Limits.line(who, "hidden_act", hiddenAct, Limits.word)
+        try Limits.line(who, "license", license, Limits.name)
+        try Limits.line(who, "owner", owner, Limits.name)
+        try Limits.text(who, "source", source, Limits.source)
+        try Limits.text(who, "notes", notes, Limits.notes)
+        try Limits.words(who, "tags", tags, count: Limits.tags)
+        try Limits.words(who, "architectures", architectures, count: Limits.architectures, Limits.name)
+        try Limits.words(who, "layer_types", layerTypes, count: Model.maxLayers)
         let dims: [(String, Int?)] = [
             ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_attention_heads", numAttentionHeads),
             ("num_key_value_heads", numKeyValueHeads), ("head_dim", headDim), ("vocab_size", vocabSize),

@@ -58,8 +58,12 @@ public struct RankQuery: Codable, Sendable, Equatable {
         }
         guard let model = options["model"], !model.isEmpty else { throw CoreError.badOption("--model is required") }
         self.model = model
-        func list(_ k: String) -> [String]? {
-            options[k].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        func list(_ k: String) throws -> [String]? {
+            guard let text = options[k] else { return nil }
+            let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if items.count > 256 { throw CoreError.badOption("--\(k) lists \(items.count) values (limit 256)") }
+            if items.contains(where: \.isEmpty) { throw CoreError.badOption("--\(k) has an empty item (got '\(text.prefix(64))'): write values separated by single commas") }
+            return items
         }
         func int(_ k: String, _ lo: Int, _ hi: Int) throws -> Int? {
             guard let s = options[k] else { return nil }
@@ -67,7 +71,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
             return v
         }
         func ints(_ k: String, _ lo: Int, _ hi: Int) throws -> [Int]? {
-            guard let items = list(k) else { return nil }
+            guard let items = try list(k) else { return nil }
             if items.isEmpty { throw CoreError.badOption("--\(k) is empty") }
             return try items.map { s in
                 guard let v = Units.parseInt(s), v >= lo, v <= hi else { throw CoreError.badOption("--\(k) takes whole numbers from \(lo) to \(hi) (got '\(s)')") }
@@ -76,16 +80,13 @@ public struct RankQuery: Codable, Sendable, Equatable {
         }
         func double(_ k: String, _ lo: Double, _ hi: Double) throws -> Double? {
             guard let s = options[k] else { return nil }
-            guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite, v > lo, v <= hi else {
-                throw CoreError.badOption("--\(k) must be a number above \(Units.format(lo, 2)) and at most \(Units.format(hi, 2)) (got '\(s)')")
-            }
-            return v
+            return try Numbers.parse(s, "--\(k)", lo, hi, loOpen: true)
         }
-        func ms(_ k: String) throws -> Double? {
+        func ms(_ k: String, allowZero: Bool = false) throws -> Double? {
             guard let s = options[k] else { return nil }
-            do { return try Units.parseMilliseconds(s) } catch { throw CoreError.badOption("--\(k): cannot read '\(s)' as a duration (examples: 50ms, 2s)") }
+            do { return try Units.parseMilliseconds(s, allowZero: allowZero) } catch let e as CoreError { throw CoreError.badOption("--\(k): \(e.description)") }
         }
-        gpus = list("gpu")
+        gpus = try list("gpu")
         if gpus?.isEmpty == true { throw CoreError.badOption("--gpu is empty") }
         vendor = options["vendor"].flatMap { $0.isEmpty ? nil : $0 }
         provider = options["provider"].flatMap { $0.isEmpty ? nil : $0 }
@@ -97,7 +98,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         }
         counts = try ints("counts", 1, 1024) ?? counts
         maxGPUs = try int("max-gpus", 1, 4096)
-        if let f = list("formats") {
+        if let f = try list("formats") {
             if f.isEmpty { throw CoreError.badOption("--formats is empty") }
             formats = try f.map { try WeightFormat.parse($0).name }
         }
@@ -117,7 +118,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         assumptions.bandwidthEfficiency = try double("bandwidth-efficiency", 0, 1) ?? assumptions.bandwidthEfficiency
         assumptions.computeEfficiency = try double("compute-efficiency", 0, 1) ?? assumptions.computeEfficiency
         assumptions.interconnectEfficiency = try double("interconnect-efficiency", 0, 1) ?? assumptions.interconnectEfficiency
-        assumptions.stepOverheadMs = try ms("step-overhead") ?? assumptions.stepOverheadMs
+        assumptions.stepOverheadMs = try ms("step-overhead", allowZero: true) ?? assumptions.stepOverheadMs
         top = try int("top", 1, 1_000_000)
     }
 

@@ -87,7 +87,7 @@ public enum StrictJSON {
                     skipSpace()
                     guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
                     let k = try string()
-                    if !seen.insert(k).inserted { throw CoreError.invalidInput("duplicate key '\(k.prefix(200))' in header") }
+                    if !seen.insert(k).inserted { throw CoreError.invalidInput("duplicate key '\(k.prefix(200))'") }
                     skipSpace()
                     guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                     i += 1
@@ -214,5 +214,102 @@ public enum StrictJSON {
             i += 4
             return v
         }
+    }
+}
+
+/// "Did you mean …": the closest names by edit distance, case-insensitive.
+public enum Suggest {
+    /// Levenshtein distance over lower-cased characters (inputs past 128 characters are cut).
+    public static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.lowercased().prefix(128)), y = Array(b.lowercased().prefix(128))
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var prev = Array(0...y.count), cur = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            cur[0] = i
+            for j in 1...y.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[y.count]
+    }
+
+    /// Up to `limit` candidates close enough to be what was meant: within a third of the name's
+    /// length (at least 2 edits), or containing it / contained in it.
+    public static func closest(_ name: String, in candidates: [String], limit: Int = 3) -> [String] {
+        let n = name.lowercased()
+        let budget = max(2, n.count / 3)
+        let scored = candidates.compactMap { c -> (Int, String)? in
+            let l = c.lowercased()
+            if l == n { return (0, c) }
+            let d = distance(n, l)
+            if d <= budget { return (d, c) }
+            if n.count >= 3, l.contains(n) || n.contains(l) { return (budget + 1, c) }
+            return nil
+        }
+        var seen = Set<String>()
+        return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1).filter { seen.insert($0).inserted }.prefix(limit).map { $0 }
+    }
+
+    /// " (did you mean a, b?)" or "".
+    public static func hint(_ name: String, in candidates: [String]) -> String {
+        let c = closest(name, in: candidates)
+        return c.isEmpty ? "" : " (did you mean \(c.joined(separator: ", "))?)"
+    }
+}
+
+public enum KeyStyle: Sendable { case snake, kebab }
+
+extension JSONValue {
+    /// The object with its top-level keys spelled in `style` (`kv-cache` and `kv_cache` are one
+    /// key); a key not in `known` (after `ignored`, read-only keys of a response that may be sent
+    /// back) is refused naming the closest known key; a key given twice in two spellings too.
+    public func normalizingKeys(known: [String], ignored: Set<String> = [], style: KeyStyle, what: String) throws -> JSONValue {
+        guard case .object(let pairs) = self else { throw CoreError.invalidInput("\(what) must be a JSON object") }
+        func spell(_ k: String) -> String {
+            style == .snake ? k.replacingOccurrences(of: "-", with: "_") : k.replacingOccurrences(of: "_", with: "-")
+        }
+        var out: [(String, JSONValue)] = []
+        var seen = Set<String>()
+        for (k, v) in pairs {
+            let key = spell(k)
+            if ignored.contains(key) { continue }
+            guard known.contains(key) else {
+                throw CoreError.badOption("unknown field '\(k.prefix(64))' in \(what)" + Suggest.hint(key, in: known))
+            }
+            guard seen.insert(key).inserted else { throw CoreError.badOption("field '\(key)' is given twice in \(what)") }
+            out.append((key, v))
+        }
+        return .object(out)
+    }
+
+    /// The value written back as JSON text.
+    public var jsonText: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return JSONValue.quote(s)
+        case .array(let a): return "[" + a.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let p): return "{" + p.map { JSONValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
+                else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
     }
 }

@@ -65,13 +65,13 @@ struct API: Sendable {
 
     /// Reads a JSON body of at most `maxBodyBytes` (413 beyond) and decodes it; a body that does
     /// not decode becomes a 400 in `ErrorMapping`.
-    func body<T: Decodable>(_ request: Request, as: T.Type) async throws -> T {
-        try JSONDecoder().decode(T.self, from: try await rawBody(request))
+    func body<T: Decodable & KnownFields>(_ request: Request, as: T.Type) async throws -> T {
+        try JSONDecoder.strict(T.self, from: try await rawBody(request), what: "the request body")
     }
 
     func rawBody(_ request: Request) async throws -> Data {
-        if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
-            throw ServerError.unsupportedMediaType("send JSON (Content-Type: application/json), not \(ct)")
+        if let ct = request.headers[.contentType], !MediaType.isJSON(ct) {
+            throw ServerError.unsupportedMediaType("send JSON (Content-Type: application/json), not \(ct.prefix(100))")
         }
         var r = request
         let buf = try await r.collectBody(upTo: config.maxBodyBytes)
@@ -80,16 +80,26 @@ struct API: Sendable {
     }
 
     /// Query parameters by the CLI's option names (`min_params` is read as `min-params`).
-    static func query(_ request: Request) -> [String: String] {
+    /// A parameter given twice, or with control characters or over 1,000 bytes, is refused.
+    static func query(_ request: Request) throws -> [String: String] {
         var out: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { out[String(k).replacingOccurrences(of: "_", with: "-")] = String(v) }
+        for (k, v) in request.uri.queryParameters {
+            let key = String(k).replacingOccurrences(of: "_", with: "-")
+            if out[key] != nil { throw ServerError.badRequest("query parameter '\(key.prefix(64))' is given twice") }
+            do { try Limits.line("query", "parameter '\(key.prefix(64))'", String(v), Limits.optionValue) } catch let e as CoreError {
+                throw ServerError.badRequest(e.description)
+            }
+            out[key] = String(v)
+        }
+        try QueryCheck.check(out)
         return out
     }
 
     /// Refuses query parameters a route does not list (its `query`, also in /openapi.json).
     static func only(_ q: [String: String], _ allowed: [String]) throws {
         if let bad = q.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw ServerError.badRequest("unknown query parameter '\(bad)' (known: \(allowed.joined(separator: ", ")))")
+            throw ServerError.badRequest("unknown query parameter '\(bad.prefix(64))'" + Suggest.hint(bad, in: allowed)
+                                         + " (known: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", ")))")
         }
     }
 
@@ -136,7 +146,7 @@ struct API: Sendable {
         Route(method: .get, path: "/v1/models", summary: "List models", tag: "models",
               query: ["family", "type", "tag", "min-params", "max-params"], response: "ModelList") { api in
             { req, _ in
-                let q = query(req)
+                let q = try query(req)
                 let lo = try q["min-params"].map(Units.parseCount), hi = try q["max-params"].map(Units.parseCount)
                 let f = ModelFilter(family: q["family"], kind: q["type"], tag: q["tag"])
                 return api.json(try await api.db { try $0.modelInfos(f, minParams: lo, maxParams: hi) })
@@ -185,12 +195,11 @@ struct API: Sendable {
         // gpus
         Route(method: .get, path: "/v1/gpus", summary: "List GPUs", tag: "gpus", query: ["vendor", "min-memory", "min-bandwidth"], response: "GPUList") { api in
             { req, _ in
-                let q = query(req)
+                let q = try query(req)
                 var f = GPUFilter(vendor: q["vendor"])
                 f.minMemoryBytes = try q["min-memory"].map(Units.parseBytes)
                 if let b = q["min-bandwidth"] {
-                    guard let v = Double(b), v >= 0 else { throw ServerError.badRequest("min-bandwidth must be a number of GB/s") }
-                    f.minBandwidthGBPerS = v
+                    f.minBandwidthGBPerS = try Numbers.parse(b, "min-bandwidth (GB/s)", 0, GPU.maxRate)
                 }
                 let filter = f
                 return api.json(try await api.db { try $0.gpus(filter) })
@@ -225,7 +234,7 @@ struct API: Sendable {
               query: ["with-prices"], status: 204) { api in
             { req, ctx in
                 let slug = try param(ctx, "slug"), actor = ctx.actor
-                let q = query(req)
+                let q = try query(req)
                 let with = q["with-prices"] == "true" || q["with-prices"] == "1"
                 try await api.db { try $0.removeGPU(slug, withPrices: with, actor: actor) }
                 return Response(status: .noContent)
@@ -236,7 +245,7 @@ struct API: Sendable {
         Route(method: .get, path: "/v1/prices", summary: "Price history (latest=true: current prices)", tag: "prices",
               query: ["gpu", "provider", "pricing-model", "latest"], response: "PriceList") { api in
             { req, _ in
-                let q = query(req)
+                let q = try query(req)
                 var f = PriceFilter(gpu: q["gpu"], provider: q["provider"], latestOnly: q["latest"] == "true" || q["latest"] == "1")
                 if let pm = q["pricing-model"] {
                     guard let v = PricingModel(rawValue: pm) else { throw ServerError.badRequest("pricing-model must be on-demand, spot or reserved") }
@@ -327,7 +336,7 @@ struct API: Sendable {
         Route(method: .get, path: "/v1/rank", summary: "Rank deployments (query parameters: the CLI's rank options)", tag: "queries",
               query: RankQuery.optionNames, response: "RankResult") { api in
             { req, _ in
-                let q = try RankQuery(options: query(req))
+                let q = try RankQuery(options: try query(req))
                 return api.json(try await api.db { try $0.rank(q) })
             }
         },
@@ -342,7 +351,7 @@ struct API: Sendable {
         Route(method: .get, path: "/v1/history", summary: "The change log, newest first", tag: "queries",
               query: ["entity", "key", "limit"], response: "History") { api in
             { req, _ in
-                let q = query(req)
+                let q = try query(req)
                 var limit = 50
                 if let l = q["limit"] {
                     guard let v = Int(l), v > 0, v <= 10_000 else { throw ServerError.badRequest("limit must be 1-10000") }
@@ -378,7 +387,11 @@ struct API: Sendable {
 }
 
 struct Health: Codable { var status: String; var models: Int; var gpus: Int; var prices: Int; var scenarios: Int }
-struct TokenInput: Codable { var name: String; var role: String }
+struct TokenInput: Codable, KnownFields {
+    var name: String
+    var role: String
+    static var knownFields: [String] { ["name", "role"] }
+}
 public struct NewToken: Codable, Sendable {
     public var name: String
     public var role: String
@@ -387,14 +400,27 @@ public struct NewToken: Codable, Sendable {
 }
 
 /// POST /v1/scenarios body: a name, the rank options (as the CLI spells them) and notes.
-struct ScenarioInput: Codable {
+struct ScenarioInput: Codable, KnownFields {
+    static var knownFields: [String] { ["name", "model", "options", "notes"] }
     var name: String
     var model: String
     var options: [String: OptionValue]?
     var notes: String?
 
+    enum CodingKeys: String, CodingKey { case name, model, options, notes }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        model = try c.decode(String.self, forKey: .model)
+        // Absent means no options; null is not an object and is refused, as the schema says.
+        if c.contains(.options) { options = try c.decode([String: OptionValue].self, forKey: .options) }
+        if c.contains(.notes) { notes = try c.decode(String.self, forKey: .notes) }
+    }
+
     func rankOptions() throws -> [String: String] {
-        var o = (options ?? [:]).mapValues(\.text)
+        var o: [String: String] = [:]
+        for (k, v) in options ?? [:] { o[k.replacingOccurrences(of: "_", with: "-")] = v.text }
         o["model"] = model
         return o
     }
@@ -416,8 +442,10 @@ struct OptionValue: Codable {
 
 enum OptionObject {
     static func decode(_ data: Data) throws -> [String: String] {
+        let norm = try StrictJSON.parse(Array(data))
+            .normalizingKeys(known: RankQuery.optionNames, style: .kebab, what: "the rank options")
         do {
-            return try JSONDecoder().decode([String: OptionValue].self, from: data).mapValues(\.text)
+            return try JSONDecoder().decode([String: OptionValue].self, from: Data(norm.jsonText.utf8)).mapValues(\.text)
         } catch let e as DecodingError {
             throw ServerError.badRequest("body must be a JSON object of rank options: " + CatalogDocument.describe(e))
         }

@@ -24,6 +24,7 @@ public enum ServerError: Error, Equatable, Sendable {
     case forbidden(String)
     case notFound(String)
     case unsupportedMediaType(String)
+    case methodNotAllowed(String, allow: String)
 }
 
 /// The request context: Hummingbird's core storage plus the caller's token, set by `AuthMiddleware`.
@@ -42,13 +43,15 @@ public func buildApplication(store: CatalogStore, config: ServerConfig,
     var logger = Logger(label: "servefit.server")
     logger.logLevel = config.logLevel
     let router = Router(context: ServefitContext.self)
+    router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(ErrorMiddleware(logger: logger))
-    router.middlewares.add(LogRequestsMiddleware(.info))
+    router.middlewares.add(RedactingLogMiddleware(level: .info))
+    router.middlewares.add(MethodNotAllowedMiddleware())
     router.middlewares.add(AuthMiddleware(store: store, requireTokenForReads: config.requireTokenForReads))
     let api = API(store: store, config: config)
     for route in API.routes {
         router.on(RouterPath(route.hbPath), method: route.method) { request, context in
-            if !route.query.isEmpty { try API.only(API.query(request), route.query) }
+            if !route.query.isEmpty { try API.only(try API.query(request), route.query) }
             return try await route.handler(api)(request, context)
         }
     }
@@ -74,6 +77,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if status.code >= 500 { logger.error("\(request.method) \(request.uri.path): \(error)") }
             var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
             if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"servefit\"" }
+            if case ServerError.methodNotAllowed(_, let allow) = error { headers[.allow] = allow }
             return API.jsonResponse(ErrorBody(error: kind, detail: detail), status: status, headers: headers)
         }
     }
@@ -91,6 +95,7 @@ enum ErrorMapping {
             case .forbidden(let m): return (.forbidden, "forbidden", m)
             case .notFound(let m): return (.notFound, "not_found", m)
             case .unsupportedMediaType(let m): return (.unsupportedMediaType, "unsupported_media_type", m)
+            case .methodNotAllowed(let m, _): return (.methodNotAllowed, "method_not_allowed", m)
             }
         case let e as CoreError:
             return (.badRequest, "bad_request", e.description)

@@ -30,8 +30,8 @@ enum WebAssets {
             <label>Model <select id="model" name="model" required></select></label>
             <label>Input tokens <input name="input" type="number" min="0" value="1024"></label>
             <label>Output tokens <input name="output" type="number" min="0" value="256"></label>
-            <label>Max TPOT (ms) <input name="max-tpot" type="number" min="1" placeholder="none"></label>
-            <label>Max TTFT (ms) <input name="max-ttft" type="number" min="1" placeholder="none"></label>
+            <label>Max TPOT <input name="max-tpot" type="text" pattern="[0-9]+(\\.[0-9]+)?(us|ms|s|min)" placeholder="e.g. 50ms" title="a duration with its unit: 50ms, 2s"></label>
+            <label>Max TTFT <input name="max-ttft" type="text" pattern="[0-9]+(\\.[0-9]+)?(us|ms|s|min)" placeholder="e.g. 2s" title="a duration with its unit: 50ms, 2s"></label>
             <label>Formats <input name="formats" value="fp16,fp8,int4"></label>
             <label>Traffic (req/s) <input name="traffic" type="number" min="0" step="any" placeholder="none"></label>
             <label>Provider <input name="provider" placeholder="any"></label>
@@ -163,7 +163,7 @@ enum WebAssets {
           const params = new URLSearchParams();
           for (const [k, v] of new FormData(ev.target)) {
             if (v === '') continue;
-            params.set(k, (k === 'max-tpot' || k === 'max-ttft') ? v + 'ms' : v);
+            params.set(k, v);  // durations carry their unit, as on the command line
           }
           const status = $('#rank-status');
           status.className = 'status'; status.textContent = 'ranking…';
@@ -202,7 +202,7 @@ enum WebAssets {
           catch (e) { $('#catalog-table').replaceChildren(el('tr', e.message, 'error')); }
         }
         document.querySelectorAll('button.tab').forEach(b => b.addEventListener('click', () => showTab(b.dataset.tab)));
-        // A link can carry a question: /?model=llama-3.1-8b-instruct&max-tpot=50 ranks at once.
+        // A link can carry a question: /?model=llama-3.1-8b-instruct&max-tpot=50ms ranks at once.
         loadModels().then(() => {
           showTab('models');
           const params = new URLSearchParams(location.search);

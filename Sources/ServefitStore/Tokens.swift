@@ -29,7 +29,7 @@ extension CatalogStore {
     /// Creates a token and returns it with its secret, which is not stored and cannot be shown again.
     public func createToken(name: String, role: APIToken.Role, actor: String) throws -> (APIToken, String) {
         let n = name.trimmingCharacters(in: .whitespaces)
-        guard !n.isEmpty, n.count <= 64, n.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
+        guard !n.isEmpty, n.count <= 64, n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.@".contains($0)) }) else {
             throw StoreError.invalid("token name must be 1-64 letters, digits, - _ . @ (got '\(name)')")
         }
         var rng = SystemRandomNumberGenerator()
@@ -66,12 +66,25 @@ extension CatalogStore {
     }
 
     /// The live token a secret belongs to, or nil. Looked up by hash; the secret is never stored.
+    /// The rows are found by the token's public prefix (shown in `token list`), and the secret's
+    /// hash is compared with each in constant time, so response times say nothing of the hash.
     public func authenticate(_ secret: String) throws -> APIToken? {
-        guard secret.hasPrefix(Self.tokenPrefix), secret.count < 200 else { return nil }
-        let hash = SHA256.hex(Array(secret.utf8))
-        return try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash]).map(Self.token(from:))
+        guard secret.hasPrefix(Self.tokenPrefix), secret.utf8.count < 200 else { return nil }
+        let hash = Array(SHA256.hex(Array(secret.utf8)).utf8)
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_token WHERE prefix = ? AND revoked_at IS NULL", arguments: [String(secret.prefix(10))])
         }
+        var found: APIToken?
+        for row in rows where Self.constantTimeEqual(Array((row["token_hash"] as String).utf8), hash) { found = Self.token(from: row) }
+        return found
+    }
+
+    /// Equal-length byte strings compared without an early exit.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
     }
 
     static func token(from row: Row) -> APIToken {
@@ -89,8 +102,9 @@ extension CatalogStore {
     }
 
     static func checkETag<T: Encodable>(_ current: T, _ ifMatch: String?, entity: String, key: String) throws {
-        guard let ifMatch, ifMatch != "*" else { return }
-        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
+        guard let ifMatch, ifMatch.trimmingCharacters(in: .whitespaces) != "*" else { return }
+        // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag W/"…" never matches.
+        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("W/") }
         if !tags.contains(etag(current)) {
             throw StoreError.conflict("\(entity) '\(key)' changed since it was read (If-Match \(ifMatch) ≠ \(etag(current))); fetch it again and retry")
         }

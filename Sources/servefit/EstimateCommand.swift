@@ -32,18 +32,18 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "vllm, llama.cpp, transformers or quick (weights × 1.2).") var engine: String = "vllm"
     @Option(help: "A catalog GPU slug.") var gpu: String?
     @Option(help: "GPU memory as the engine sees it, for hardware not in the catalog (e.g. 24GiB).") var gpuMemory: String?
-    @Option(help: "Number of GPUs (tensor parallel by default).") var gpus: Int = 1
-    @Option(help: "Tensor-parallel size (default: --gpus / --pipeline-parallel).") var tensorParallel: Int?
-    @Option(help: "Pipeline-parallel stages.") var pipelineParallel: Int = 1
-    @Option(help: "vLLM --gpu-memory-utilization.") var gpuMemoryUtilization: Double = 0.9
-    @Option(help: "vLLM --max-num-batched-tokens (default 8192, as current vLLM serve).") var maxNumBatchedTokens: Int?
+    @Option(help: "Number of GPUs (tensor parallel by default).") var gpus: WholeNumber = WholeNumber(1)
+    @Option(help: "Tensor-parallel size (default: --gpus / --pipeline-parallel).") var tensorParallel: WholeNumber?
+    @Option(help: "Pipeline-parallel stages.") var pipelineParallel: WholeNumber = WholeNumber(1)
+    @Option(help: "vLLM --gpu-memory-utilization, above 0 and at most 1.") var gpuMemoryUtilization: StrictNumber = StrictNumber(0.9)
+    @Option(help: "vLLM --max-num-batched-tokens (default 8192, as current vLLM serve).") var maxNumBatchedTokens: WholeNumber?
     @Flag(help: "vLLM --enforce-eager: no CUDA graphs.") var enforceEager = false
     @Flag(help: "Eager attention that materialises the seq² matrix (transformers / llama.cpp without flash attention).") var noFlashAttention = false
-    @Option(help: "Encoder positions for encoder-decoder models (Whisper: 1500).") var encoderTokens: Int?
+    @Option(help: "Encoder positions for encoder-decoder models (Whisper: 1500).") var encoderTokens: WholeNumber?
     @Option(help: "Train: adamw, adamw-8bit, sgd, sgd-momentum.") var train: String?
-    @Option(help: "LoRA rank (implies training; combine with --weights nf4-dq for QLoRA).") var loraRank: Int?
+    @Option(help: "LoRA rank (implies training; combine with --weights nf4-dq for QLoRA).") var loraRank: WholeNumber?
     @Option(help: "LoRA target modules, comma-separated (q_proj,v_proj | attention | mlp | all-linear).") var loraTargets: String = "attention"
-    @Option(help: "ZeRO stage 0-3 across --gpus.") var zero: Int = 0
+    @Option(help: "ZeRO stage 0-3 across --gpus.") var zero: WholeNumber = WholeNumber(0)
     @Flag(help: "Training with gradient checkpointing.") var gradientCheckpointing = false
     @Option(help: "A measured checkpoint of the model (servefit model import PATH): its bytes replace the formula's, its format --weights.") var variant: String?
     @Flag(help: "Print every component with its formula.") var explain = false
@@ -64,11 +64,11 @@ struct EstimateCommand: ParsableCommand {
             }
             var spec = EstimateSpec(model: model)
             spec.weights = weights; spec.kvCache = kvCache; spec.engine = engine
-            spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus
-            spec.tensorParallel = tensorParallel; spec.pipelineParallel = pipelineParallel
-            spec.gpuMemoryUtilization = gpuMemoryUtilization; spec.maxNumBatchedTokens = maxNumBatchedTokens
-            spec.enforceEager = enforceEager; spec.noFlashAttention = noFlashAttention; spec.encoderTokens = encoderTokens
-            spec.train = train; spec.loraRank = loraRank; spec.loraTargets = loraTargets; spec.zero = zero
+            spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus.value
+            spec.tensorParallel = tensorParallel?.value; spec.pipelineParallel = pipelineParallel.value
+            spec.gpuMemoryUtilization = gpuMemoryUtilization.value; spec.maxNumBatchedTokens = maxNumBatchedTokens?.value
+            spec.enforceEager = enforceEager; spec.noFlashAttention = noFlashAttention; spec.encoderTokens = encoderTokens?.value
+            spec.train = train; spec.loraRank = loraRank?.value; spec.loraTargets = loraTargets; spec.zero = zero.value
             spec.gradientCheckpointing = gradientCheckpointing
             let g = try gpu.map { try store().gpu($0) }
             let gpuName = g?.name

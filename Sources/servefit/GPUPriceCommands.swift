@@ -9,18 +9,18 @@ struct GPUFields: ParsableArguments {
     @Option var formFactor: String?
     @Option(help: "Memory, e.g. 80GiB or 24GB (binary units for HBM/GDDR capacities).") var memory: String?
     @Option var memoryType: String?
-    @Option(help: "Peak memory bandwidth, decimal GB/s.") var bandwidthGbPerS: Double?
-    @Option var tflopsFp32: Double?
-    @Option var tflopsTf32: Double?
-    @Option var tflopsFp16: Double?
-    @Option var tflopsBf16: Double?
-    @Option var tflopsFp8: Double?
-    @Option var tflopsInt8: Double?
-    @Option var tflopsFp4: Double?
-    @Option var tdpW: Int?
+    @Option(help: "Peak memory bandwidth, decimal GB/s.") var bandwidthGbPerS: StrictNumber?
+    @Option var tflopsFp32: StrictNumber?
+    @Option var tflopsTf32: StrictNumber?
+    @Option var tflopsFp16: StrictNumber?
+    @Option var tflopsBf16: StrictNumber?
+    @Option var tflopsFp8: StrictNumber?
+    @Option var tflopsInt8: StrictNumber?
+    @Option var tflopsFp4: StrictNumber?
+    @Option var tdpW: WholeNumber?
     @Option var interconnect: String?
-    @Option(help: "GPU-to-GPU GB/s, bidirectional per GPU.") var interconnectGbPerS: Double?
-    @Option var launchYear: Int?
+    @Option(help: "GPU-to-GPU GB/s, bidirectional per GPU.") var interconnectGbPerS: StrictNumber?
+    @Option var launchYear: WholeNumber?
     @Option var source: String?
     @Option var notes: String?
 
@@ -30,18 +30,18 @@ struct GPUFields: ParsableArguments {
         if let v = formFactor { g.formFactor = v }
         if let v = memory { g.memoryBytes = try Units.parseBytes(v) }
         if let v = memoryType { g.memoryType = v }
-        if let v = bandwidthGbPerS { g.bandwidthGBPerS = v }
-        if let v = tflopsFp32 { g.tflops.fp32 = v }
-        if let v = tflopsTf32 { g.tflops.tf32 = v }
-        if let v = tflopsFp16 { g.tflops.fp16 = v }
-        if let v = tflopsBf16 { g.tflops.bf16 = v }
-        if let v = tflopsFp8 { g.tflops.fp8 = v }
-        if let v = tflopsInt8 { g.tflops.int8 = v }
-        if let v = tflopsFp4 { g.tflops.fp4 = v }
-        if let v = tdpW { g.tdpW = v }
+        if let v = bandwidthGbPerS { g.bandwidthGBPerS = v.value }
+        if let v = tflopsFp32 { g.tflops.fp32 = v.value }
+        if let v = tflopsTf32 { g.tflops.tf32 = v.value }
+        if let v = tflopsFp16 { g.tflops.fp16 = v.value }
+        if let v = tflopsBf16 { g.tflops.bf16 = v.value }
+        if let v = tflopsFp8 { g.tflops.fp8 = v.value }
+        if let v = tflopsInt8 { g.tflops.int8 = v.value }
+        if let v = tflopsFp4 { g.tflops.fp4 = v.value }
+        if let v = tdpW { g.tdpW = v.value }
         if let v = interconnect { g.interconnect = v }
-        if let v = interconnectGbPerS { g.interconnectGBPerS = v }
-        if let v = launchYear { g.launchYear = v }
+        if let v = interconnectGbPerS { g.interconnectGBPerS = v.value }
+        if let v = launchYear { g.launchYear = v.value }
         if let v = source { g.source = v }
         if let v = notes { g.notes = v }
     }
@@ -57,11 +57,11 @@ struct GPUCommand: ParsableCommand {
         @OptionGroup var fmt: FormatOption
         @Option(help: "NVIDIA, AMD, Intel (case-insensitive).") var vendor: String?
         @Option(help: "At least this much memory, e.g. 40GiB.") var minMemory: String?
-        @Option(help: "At least this bandwidth in GB/s.") var minBandwidth: Double?
+        @Option(help: "At least this bandwidth in GB/s.") var minBandwidth: StrictNumber?
 
         func run() throws {
             try CLI.run {
-                let gpus = try global.open().gpus(GPUFilter(vendor: vendor, minMemoryBytes: try minMemory.map(Units.parseBytes), minBandwidthGBPerS: minBandwidth))
+                let gpus = try global.open().gpus(GPUFilter(vendor: vendor, minMemoryBytes: try minMemory.map(Units.parseBytes), minBandwidthGBPerS: minBandwidth?.value))
                 if fmt.format == .json { try CLI.printJSON(gpus); return }
                 CLI.printTable(["slug", "vendor", "name", "memory", "bandwidth", "bf16 TFLOPS", "fp8 TFLOPS", "interconnect"],
                                gpus.map { [$0.slug, $0.vendor, $0.name, Units.gib($0.memoryBytes, digits: 0), CLI.num($0.bandwidthGBPerS, 0) + " GB/s",
@@ -187,7 +187,7 @@ struct PriceCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option var gpu: String
         @Option var provider: String
-        @Option var usdPerGpuHour: Double
+        @Option var usdPerGpuHour: StrictNumber
         @Option(help: "YYYY-MM-DD") var asOf: String
         @Option(help: "Where the price was seen (URL or document).") var source: String
         @Option(help: "on-demand, spot or reserved.") var pricingModel: String = "on-demand"
@@ -197,10 +197,10 @@ struct PriceCommand: ParsableCommand {
         func run() throws {
             try CLI.run {
                 let pm = try parsePricingModel(pricingModel)
-                var p = Price(gpu: gpu, provider: provider, pricingModel: pm, usdPerGPUHour: usdPerGpuHour, asOf: asOf, source: source)
+                var p = Price(gpu: gpu, provider: provider, pricingModel: pm, usdPerGPUHour: usdPerGpuHour.value, asOf: asOf, source: source)
                 p.region = region; p.instance = instance
                 let saved = try global.open().addPrice(p, actor: global.who)
-                print("added price \(saved.id ?? 0): \(gpu) at \(provider) $\(Units.format(usdPerGpuHour, 4))/GPU-h as of \(asOf)")
+                print("added price \(saved.id ?? 0): \(gpu) at \(provider) $\(Units.format(usdPerGpuHour.value, 4))/GPU-h as of \(asOf)")
             }
         }
     }

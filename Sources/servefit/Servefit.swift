@@ -84,12 +84,12 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var fmt: FormatOption
     @Option(help: "model, gpu, price or scenario.") var entity: String?
     @Option(help: "Only this key (slug, scenario name, price key).") var key: String?
-    @Option(help: "At most this many entries.") var limit: Int = 50
+    @Option(help: "At most this many entries.") var limit: WholeNumber = WholeNumber(50)
 
     func run() throws {
         try CLI.run {
-            guard limit > 0 else { throw CLIError(message: "--limit must be positive", code: 64) }
-            let entries = try global.open().history(entity: entity, key: key, limit: limit)
+            guard (1...10_000).contains(limit.value) else { throw CLIError(message: "--limit must be from 1 to 10000 (got \(limit.value))", code: 64) }
+            let entries = try global.open().history(entity: entity, key: key, limit: limit.value)
             if fmt.format == .json { try CLI.printJSON(entries); return }
             CLI.printTable(["id", "at", "actor", "action", "entity", "key"],
                            entries.map { [String($0.id), $0.at, $0.actor, $0.action, $0.entity, $0.key] }, format: fmt.format)

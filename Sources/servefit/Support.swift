@@ -121,7 +121,8 @@ struct CLIError: Error {
 
 /// Parses "1024,4096" into integers (for sweeps) with a clear error.
 func parseIntList(_ s: String, name: String) throws -> [Int] {
-    let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    if parts.count > 256 { throw CLIError(message: "\(name) lists \(parts.count) values (limit 256)", code: 64) }
     var out: [Int] = []
     for p in parts {
         guard let v = Units.parseInt(p), v > 0, v <= 16_777_216 else {
@@ -131,4 +132,29 @@ func parseIntList(_ s: String, name: String) throws -> [Int] {
     }
     if out.isEmpty { throw CLIError(message: "\(name) is empty", code: 64) }
     return out
+}
+
+/// A number option read by servefit's one number grammar (`Numbers.decimal`): "0x10", "1e-320",
+/// "inf" or "2 4" are usage errors, not 16, a subnormal, infinity or 24.
+struct StrictNumber: ExpressibleByArgument, Sendable {
+    var value: Double
+    init?(argument: String) {
+        guard let v = Numbers.decimal(argument.trimmingCharacters(in: .whitespaces)) else { return nil }
+        value = v
+    }
+    init(_ value: Double) { self.value = value }
+    var defaultValueDescription: String { String(value) }
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A whole-number option in servefit's grammar: digits, optionally with k (×1024) or M; no
+/// sign, no hex ("+5", "0x10" and "5.5" are usage errors).
+struct WholeNumber: ExpressibleByArgument, Sendable {
+    var value: Int
+    init?(argument: String) {
+        guard let v = Units.parseInt(argument) else { return nil }
+        value = v
+    }
+    init(_ value: Int) { self.value = value }
+    var defaultValueDescription: String { String(value) }
 }
