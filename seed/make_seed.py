@@ -77,6 +77,34 @@ def gpus():
 DATE_GUESS = {'unknown (2024-2025 snapshot)': '2024-07-01', 'unknown (older snapshot)': '2024-01-01',
               'unknown (2025-2026 snapshot; includes RTX 5090)': '2025-07-01'}
 
+# Compute targets as the engines name them. NVIDIA: developer.nvidia.com/cuda-gpus (and the
+# legacy page for V100); A10G is the GA102 of the A10 (sm_86, derived). AMD: ROCm GPU specs
+# (MI250X gfx90a, MI300X/MI325X gfx942). Gaudi has no compute capability; its generation stands in.
+ARCH = {
+    't4': ('turing', 'sm_75'), 'v100-sxm2-16gb': ('volta', 'sm_70'), 'v100-sxm2-32gb': ('volta', 'sm_70'),
+    'v100-pcie-16gb': ('volta', 'sm_70'), 'v100-pcie-32gb': ('volta', 'sm_70'),
+    'a10': ('ampere', 'sm_86'), 'a10g': ('ampere', 'sm_86'), 'a40': ('ampere', 'sm_86'), 'rtx-3090': ('ampere', 'sm_86'),
+    'rtx-a6000': ('ampere', 'sm_86'), 'a100-40gb-pcie': ('ampere', 'sm_80'), 'a100-40gb-sxm': ('ampere', 'sm_80'),
+    'a100-80gb-pcie': ('ampere', 'sm_80'), 'a100-80gb-sxm': ('ampere', 'sm_80'),
+    'l4': ('ada', 'sm_89'), 'l40s': ('ada', 'sm_89'), 'rtx-4090': ('ada', 'sm_89'), 'rtx-6000-ada': ('ada', 'sm_89'),
+    'h100-pcie': ('hopper', 'sm_90'), 'h100-sxm': ('hopper', 'sm_90'), 'h100-nvl': ('hopper', 'sm_90'),
+    'h200-sxm': ('hopper', 'sm_90'), 'gh200': ('hopper', 'sm_90'),
+    'b200': ('blackwell', 'sm_100'), 'gb200': ('blackwell', 'sm_100'), 'rtx-5090': ('blackwell', 'sm_120'),
+    'mi250x': ('cdna2', 'gfx90a'), 'mi250x-gcd': ('cdna2', 'gfx90a'), 'mi300x': ('cdna3', 'gfx942'), 'mi325x': ('cdna3', 'gfx942'),
+    'gaudi2': ('gaudi2', 'gaudi2'), 'gaudi3': ('gaudi3', 'gaudi3'),
+}
+
+# How an instance's GPUs are joined: SXM/HGX boards are NVLink-switched, OAM boards Infinity
+# Fabric, PCIe cards plain PCIe (H100 NVL pairs are bridged).
+SXM = {'a100-40gb-sxm', 'a100-80gb-sxm', 'h100-sxm', 'h200-sxm', 'b200', 'gb200', 'v100-sxm2-16gb', 'v100-sxm2-32gb', 'gh200'}
+OAM = {'mi250x', 'mi250x-gcd', 'mi300x', 'mi325x'}
+def link(gpu, n):
+    if n == 1: return 'none'
+    if gpu in SXM: return 'nvlink'
+    if gpu in OAM: return 'xgmi'
+    if gpu == 'h100-nvl': return 'nvlink-bridge'
+    return 'pcie'
+
 def prices():
     out = []
     for r in csv.DictReader(open(os.path.join(REF, 'gpu_prices.csv'))):
@@ -90,9 +118,16 @@ def prices():
         pm = 'spot' if 'spot' in r['pricing_model'].lower() else 'on-demand'
         note = r['pricing_model'] if r['pricing_model'] != 'on-demand' else ''
         if note: src = f"{src} [{note}]"
-        out.append({'gpu': PRICE_VARIANTS[r['gpu_variant']], 'provider': r['provider'], 'instance': r['instance_or_sku'] or None,
+        gpu = PRICE_VARIANTS[r['gpu_variant']]
+        n = int(r['gpu_count'])  # the reference's GPUs per instance
+        out.append({'gpu': gpu, 'provider': r['provider'], 'instance': r['instance_or_sku'] or None,
                     'region': r['region'] or None, 'pricing_model': pm, 'usd_per_gpu_hour': round(float(r['price_usd_per_gpu_hour']), 4),
-                    'as_of': as_of, 'source': src})
+                    'as_of': as_of, 'source': src, 'gpus_per_instance': n, 'link': link(gpu, n)})
+    # Later dated prices (8-GPU nodes, MI300X, 2x/4x shapes), each with its source and shape basis.
+    extra = json.load(open(os.path.join(os.path.dirname(__file__), 'sources', 'extra_prices.json')))['prices']
+    for r in extra:
+        out.append({k: r[k] for k in ('gpu', 'provider', 'instance', 'region', 'pricing_model', 'usd_per_gpu_hour', 'as_of',
+                                      'source', 'gpus_per_instance', 'link')})
     # Deduplicate on the catalog's price key (first wins).
     seen, uniq = set(), []
     for p in out:
@@ -239,6 +274,8 @@ def dump(name, key, rows):
 
 if __name__ == '__main__':
     g = gpus(); p = prices(); m = models()
+    for x in g:
+        x['architecture'], x['compute_capability'] = ARCH[x['slug']]
     slugs = {x['slug'] for x in g}
     assert all(x['gpu'] in slugs for x in p), [x['gpu'] for x in p if x['gpu'] not in slugs]
     dump('gpus.json', 'gpus', g); dump('prices.json', 'prices', p); dump('models.json', 'models', m)

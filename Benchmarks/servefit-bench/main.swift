@@ -167,7 +167,7 @@ if wants("scale", defaultOn: false) {
         ("gpu show", { _ = try s.gpu("h100-sxm-x7") }),
         ("price list --gpu G --latest", { _ = try s.prices(PriceFilter(gpu: "h100-sxm-x7", latestOnly: true)) }),
         ("price list --gpu G (history)", { _ = try s.prices(PriceFilter(gpu: "h100-sxm-x7")) }),
-        ("cheapest current price per GPU (all GPUs)", { _ = try s.cheapestCurrentPrices() }),
+        ("cheapest current offerings per GPU (all GPUs)", { _ = try s.rankCandidates(RankQuery(model: "x")) }),
         ("history --entity price --limit 50", { _ = try s.history(entity: "price", limit: 50) }),
         ("rank --gpu h100-sxm-x7,l4-x9 (one model)", {
             var q = query; q.gpus = ["h100-sxm-x7", "l4-x9"]; _ = try s.rank(q)

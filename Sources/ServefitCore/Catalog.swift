@@ -65,6 +65,10 @@ public struct GPU: Codable, Sendable, Equatable {
     /// GPU-to-GPU bandwidth, GB/s bidirectional per GPU (NVLink convention); nil: PCIe only.
     public var interconnectGBPerS: Double?
     public var launchYear: Int?
+    /// Architecture family (volta, turing, ampere, ada, hopper, blackwell, cdna2, cdna3, gaudi2, …).
+    public var architecture: String?
+    /// The target engines compile for: NVIDIA "sm_80", "sm_90", …; AMD "gfx90a", "gfx942"; "gaudi2".
+    public var computeCapability: String?
     public var source: String?
     public var notes: String?
 
@@ -76,7 +80,8 @@ public struct GPU: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case slug, vendor, name, formFactor = "form_factor", memoryBytes = "memory_bytes", memoryType = "memory_type"
         case bandwidthGBPerS = "bandwidth_gb_per_s", tflops, tdpW = "tdp_w", interconnect
-        case interconnectGBPerS = "interconnect_gb_per_s", launchYear = "launch_year", source, notes
+        case interconnectGBPerS = "interconnect_gb_per_s", launchYear = "launch_year", architecture
+        case computeCapability = "compute_capability", source, notes
     }
 
     /// Memory an engine can see: ECC on GDDR parts takes 1/16 of it, and the driver and
@@ -101,6 +106,10 @@ public struct GPU: Codable, Sendable, Equatable {
         try Limits.line(who, "form_factor", formFactor, Limits.name)
         try Limits.line(who, "memory_type", memoryType, Limits.word)
         try Limits.line(who, "interconnect", interconnect, Limits.name)
+        try Limits.line(who, "architecture", architecture, Limits.word)
+        if let cc = computeCapability, GPUArch(computeCapability: cc) == nil {
+            throw CoreError.invalidInput("\(who): compute_capability '\(cc.prefix(32))' must be sm_NN (NVIDIA), gfxNNN (AMD) or gaudiN")
+        }
         try Limits.text(who, "source", source, Limits.source)
         try Limits.text(who, "notes", notes, Limits.notes)
         guard memoryBytes > 0, memoryBytes <= 64 * 1024 * Units.GiB else {
@@ -123,7 +132,23 @@ public enum PricingModel: String, Codable, Sendable, CaseIterable {
     case onDemand = "on-demand", spot, reserved
 }
 
-/// A dated price of one GPU-hour at a provider. Prices are history: a new one never erases an old one.
+/// How the GPUs of a rented instance are joined to each other.
+public enum InstanceLink: String, Codable, Sendable, CaseIterable {
+    /// One GPU: nothing to join.
+    case none
+    case pcie
+    /// NVLink/NVSwitch on an SXM board (HGX): every GPU reaches every other at full speed.
+    case nvlink
+    /// A bridge joining two PCIe cards (H100 NVL, A100 PCIe pairs, RTX A6000).
+    case nvlinkBridge = "nvlink-bridge"
+    /// AMD Infinity Fabric on an OAM board (MI250X, MI300X).
+    case xgmi
+    case other
+}
+
+/// A dated price of one GPU-hour at a provider, for an instance of `gpusPerInstance` GPUs.
+/// Prices are history: a new one never erases an old one. The unit stays USD per GPU-hour; a
+/// group of n GPUs is priced only from instances with at least n of them.
 public struct Price: Codable, Sendable, Equatable {
     public var id: Int64?
     public var gpu: String
@@ -135,6 +160,13 @@ public struct Price: Codable, Sendable, Equatable {
     /// YYYY-MM-DD
     public var asOf: String
     public var source: String
+    /// GPUs in the instance this price rents.
+    public var gpusPerInstance: Int = 1
+    public var link: InstanceLink?
+    /// The shape was not given (a price recorded before shapes were kept): taken as one GPU.
+    public var shapeAssumed: Bool = false
+    /// Set when listed: older than the freshness limit (`--max-price-age`).
+    public var stale: Bool?
 
     public init(gpu: String, provider: String, pricingModel: PricingModel = .onDemand, usdPerGPUHour: Double, asOf: String, source: String) {
         self.gpu = gpu; self.provider = provider; self.pricingModel = pricingModel
@@ -144,7 +176,29 @@ public struct Price: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, gpu, provider, instance, region, pricingModel = "pricing_model"
         case usdPerGPUHour = "usd_per_gpu_hour", asOf = "as_of", source
+        case gpusPerInstance = "gpus_per_instance", link, shapeAssumed = "shape_assumed", stale
     }
+
+    /// A price given without its instance shape is a one-GPU instance, flagged `shape_assumed`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(Int64.self, forKey: .id)
+        gpu = try c.decode(String.self, forKey: .gpu)
+        provider = try c.decode(String.self, forKey: .provider)
+        instance = try c.decodeIfPresent(String.self, forKey: .instance)
+        region = try c.decodeIfPresent(String.self, forKey: .region)
+        pricingModel = try c.decodeIfPresent(PricingModel.self, forKey: .pricingModel) ?? .onDemand
+        usdPerGPUHour = try c.decode(Double.self, forKey: .usdPerGPUHour)
+        asOf = try c.decode(String.self, forKey: .asOf)
+        source = try c.decode(String.self, forKey: .source)
+        let n = try c.decodeIfPresent(Int.self, forKey: .gpusPerInstance)
+        gpusPerInstance = n ?? 1
+        link = try c.decodeIfPresent(InstanceLink.self, forKey: .link)
+        shapeAssumed = try c.decodeIfPresent(Bool.self, forKey: .shapeAssumed) ?? (n == nil)
+    }
+
+    /// The largest instance a price may describe.
+    public static let maxGPUsPerInstance = 64
 
     /// The cheapest and dearest GPU-hour a price may name (USD): below a hundredth of a cent is a
     /// typo or a unit mistake, and so is above $1,000.
@@ -162,6 +216,10 @@ public struct Price: Codable, Sendable, Equatable {
             throw CoreError.invalidInput("price: usd_per_gpu_hour must be from \(Price.minUSD) to \(Int(Price.maxUSD)) (got \(usdPerGPUHour))")
         }
         try Price.validateDate(asOf)
+        guard (1...Price.maxGPUsPerInstance).contains(gpusPerInstance) else {
+            throw CoreError.invalidInput("price: gpus_per_instance must be from 1 to \(Price.maxGPUsPerInstance) (got \(gpusPerInstance))")
+        }
+        if gpusPerInstance == 1, let l = link, l != .none { throw CoreError.invalidInput("price: a one-GPU instance has link 'none' (got '\(l.rawValue)')") }
         if source.trimmingCharacters(in: .whitespaces).isEmpty { throw CoreError.invalidInput("price: source is required (where was this price seen?)") }
     }
 
@@ -319,7 +377,10 @@ extension Model: KnownFields {
     public static var readOnlyFields: Set<String> { ["params_total", "params_active", "params_mtp", "params_vision"] }
 }
 extension GPU: KnownFields { public static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) } }
-extension Price: KnownFields { public static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension Price: KnownFields {
+    public static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+    public static var readOnlyFields: Set<String> { ["stale"] }
+}
 extension EstimateSpec: KnownFields { public static var knownFields: [String] { fieldNames } }
 
 extension JSONDecoder {
@@ -333,5 +394,70 @@ extension JSONDecoder {
         } catch let e as DecodingError {
             throw CoreError.invalidInput("\(what): " + CatalogDocument.describe(e))
         }
+    }
+}
+
+extension Price {
+    /// Days since 1970-01-01 of a YYYY-MM-DD date (proleptic Gregorian), nil if it is not one.
+    public static func dayNumber(_ s: String) -> Int? {
+        guard (try? validateDate(s)) != nil else { return nil }
+        let p = s.split(separator: "-").compactMap { Int($0) }
+        guard p.count == 3 else { return nil }
+        // Howard Hinnant's days_from_civil.
+        let y = p[1] <= 2 ? p[0] - 1 : p[0], m = p[1], d = p[2]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Older than `maxAgeDays` on `today` (YYYY-MM-DD).
+    public func isStale(today: String, maxAgeDays: Int) -> Bool {
+        guard let t = Price.dayNumber(today), let a = Price.dayNumber(asOf) else { return false }
+        return t - a > maxAgeDays
+    }
+
+    /// The default freshness limit: a price older than this is stale.
+    public static let defaultMaxAgeDays = 180
+}
+
+extension Price {
+    /// The YYYY-MM-DD date of a day number (inverse of `dayNumber`).
+    public static func date(dayNumber z0: Int) -> String {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+}
+
+/// Which prices count as current: those seen within `maxAgeDays` of `today`.
+public struct Freshness: Sendable, Equatable {
+    public var today: String
+    public var maxAgeDays: Int
+    /// Keep stale prices among the current ones (still marked stale).
+    public var includeStale: Bool
+    public init(today: String, maxAgeDays: Int = Price.defaultMaxAgeDays, includeStale: Bool = false) {
+        self.today = today; self.maxAgeDays = maxAgeDays; self.includeStale = includeStale
+    }
+    /// The oldest as_of that is still fresh.
+    public var cutoff: String { Price.date(dayNumber: (Price.dayNumber(today) ?? 0) - maxAgeDays) }
+
+    /// "180d", "26w" → days (1 to 36,500).
+    public static func parseAge(_ text: String) throws -> Int {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let mult = t.hasSuffix("d") ? 1 : t.hasSuffix("w") ? 7 : 0
+        guard mult > 0, let n = Units.parseInt(String(t.dropLast())), n >= 1, n * mult <= 36_500 else {
+            throw CoreError.badOption("a price age is a number of days or weeks with its unit: 180d, 26w (got '\(text.prefix(64))')")
+        }
+        return n * mult
     }
 }

@@ -25,6 +25,8 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
     public var gradientCheckpointing = false
     /// A measured checkpoint of the model (`servefit model import PATH`): its bytes replace the formula's.
     public var variant: String?
+    /// Size past the model's trained context (the engines refuse it otherwise).
+    public var allowLongContext = false
 
     public init(model: String) { self.model = model }
 
@@ -34,6 +36,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         case gpuMemoryUtilization = "gpu_memory_utilization", maxNumBatchedTokens = "max_num_batched_tokens"
         case enforceEager = "enforce_eager", noFlashAttention = "no_flash_attention", encoderTokens = "encoder_tokens"
         case train, loraRank = "lora_rank", loraTargets = "lora_targets", zero, gradientCheckpointing = "gradient_checkpointing", variant
+        case allowLongContext = "allow_long_context"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +64,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         zero = try c.decodeIfPresent(Int.self, forKey: .zero) ?? 0
         gradientCheckpointing = try c.decodeIfPresent(Bool.self, forKey: .gradientCheckpointing) ?? false
         variant = try c.decodeIfPresent(String.self, forKey: .variant)
+        allowLongContext = try c.decodeIfPresent(Bool.self, forKey: .allowLongContext) ?? false
     }
 
     public static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
@@ -92,6 +96,11 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         r.gpus = gpus
         r.tensorParallel = tensorParallel
         r.pipelineParallel = pipelineParallel
+        // llama.cpp splits layers across its GPUs (--split-mode layer): --gpus N is N stages.
+        if r.engine == .llamaCpp, tensorParallel == nil, pipelineParallel == 1 { r.tensorParallel = 1; r.pipelineParallel = gpus }
+        r.gpu = g
+        r.variantName = v?.name
+        r.allowLongContext = allowLongContext
         r.gpuMemoryUtilization = gpuMemoryUtilization
         r.maxNumBatchedTokens = maxNumBatchedTokens
         r.enforceEager = enforceEager

@@ -78,15 +78,29 @@ public struct EstimateRequest: Sendable {
     public var paramCount: ParamCount?
     /// The weights sized in `weights`, when the caller has it already.
     public var weightSize: WeightSize?
+    /// The catalog GPU, when one is named: the engine rules read its compute capability.
+    public var gpu: GPU?
+    /// Run past the model's trained context (vLLM: VLLM_ALLOW_LONG_MAX_MODEL_LEN=1).
+    public var allowLongContext = false
+    /// The measured checkpoint, when one is used: a format that needs one has it.
+    public var variantName: String?
 
     public init(model: Model) { self.model = model }
 }
 
+/// One line of an estimate: what one GPU holds of it, and what all the deployment's GPUs hold
+/// together. Both columns add up to the totals beside them (`per_gpu_bytes`, `total_bytes`).
 public struct Component: Codable, Sendable, Equatable {
     public var name: String
+    /// All GPUs together (per GPU × GPUs).
     public var bytes: Int64
+    /// The largest share one GPU holds.
+    public var perGPUBytes: Int64?
     public var formula: String
-    public init(_ name: String, _ bytes: Int64, _ formula: String) { self.name = name; self.bytes = bytes; self.formula = formula }
+    public init(_ name: String, _ bytes: Int64, _ formula: String, perGPU: Int64? = nil) {
+        self.name = name; self.bytes = bytes; self.formula = formula; self.perGPUBytes = perGPU
+    }
+    enum CodingKeys: String, CodingKey { case name, bytes, perGPUBytes = "per_gpu_bytes", formula }
 }
 
 public struct Estimate: Codable, Sendable, Equatable {
@@ -121,8 +135,12 @@ public struct Estimate: Codable, Sendable, Equatable {
     public var gradientBytes: Int64?
     public var optimizerBytes: Int64?
     public var notes: [String]
-    /// The engine command for this deployment (vLLM: --max-num-seqs from the KV capacity).
+    /// The engine command for this deployment (vLLM: --max-num-seqs from the KV capacity); nil
+    /// when the engine would refuse it or it does not fit (`refused` says why).
     public var launch: String?
+    public var launchNotes: [String]?
+    /// Why the engine would refuse this deployment (EngineRules), nil when it would start it.
+    public var refused: String?
 
     enum CodingKeys: String, CodingKey {
         case model, engine, weights, kvCache = "kv_cache", context, batch, gpus
@@ -134,8 +152,11 @@ public struct Estimate: Codable, Sendable, Equatable {
         case perGPUBytes = "per_gpu_bytes", weightsBytesPerGPU = "weights_bytes_per_gpu", gpuMemoryBytes = "gpu_memory_bytes"
         case fits, kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
         case gpuLayers = "gpu_layers", cpuBytes = "cpu_bytes", gradientBytes = "gradient_bytes"
-        case optimizerBytes = "optimizer_bytes", notes, launch
+        case optimizerBytes = "optimizer_bytes", notes, launch, launchNotes = "launch_notes", refused
     }
+
+    /// Runnable by the engine and within memory: what `rank` also requires of a deployment.
+    public var deployable: Bool { refused == nil && fits != false }
 }
 
 /// The memory estimator: exact architecture math plus each engine's documented behaviour.
@@ -178,7 +199,11 @@ public enum Estimator {
                               tp: 1, pp: 1, ubatch: r.ubatch, encoderTokens: r.encoderTokens)
         let kvPerGPU = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
                                     tp: m.isMLA ? 1 : tp, pp: pp, ubatch: r.ubatch, encoderTokens: r.encoderTokens)
-        if m.kind != .encoder { comps.append(Component("kv_cache", kv.bytes, kv.formula)) }
+        // Training keeps no serving KV cache (its keys and values are activations, counted there);
+        // the rule of thumb has none either.
+        if m.kind != .encoder && r.training == nil && r.engine != .quick {
+            comps.append(Component("kv_cache", kv.bytes, kv.formula, perGPU: kvPerGPU.bytes))
+        }
         let dtypeBytes = 2.0  // activations in 16-bit
         let weightsPerGPU = perGPUWeights(pc: pc, ws: ws, model: m, format: r.weights, tp: tp, pp: pp,
                                           measured: r.measuredWeightBytes)
@@ -189,7 +214,6 @@ public enum Estimator {
         var maxConcurrency: Double?
         var gpuLayers: Int?
         var cpuBytes: Int64?
-        var trainingPerGPU: Int64?
         var fitsBudget: Int64?  // memory the engine allows itself
         var gradientBytes: Int64?
         var optimizerBytes: Int64?
@@ -197,12 +221,12 @@ public enum Estimator {
 
         if let t = r.training {
             let train = try training(r, t, pc: pc, ws: ws, tp: tp)
+            comps[0].perGPUBytes = train.weightsPerGPU
             comps += train.components
             activation = train.activation
             overhead = train.overhead
             gradientBytes = train.gradients
             optimizerBytes = train.optimizer
-            trainingPerGPU = train.perGPU
         } else {
             switch r.engine {
             case .vllm:
@@ -258,14 +282,17 @@ public enum Estimator {
                     fitsBudget = mem
                     // Partial offload: how many repeating layers fit next to the output layer and buffers.
                     let L = max(1, m.layers)
-                    let layerW = Double(weightBytes - ws.nonLayerBytes) / Double(L)
-                    let layerKV = Double(kv.bytes) / Double(L)
+                    // Byte figures are never negative, and the layer count stays in 0…L (a checkpoint
+                    // whose measured bytes are below the formula's non-layer part cannot push it out).
+                    let layerW = max(0, Double(weightBytes - ws.nonLayerBytes) / Double(L))
+                    let layerKV = max(0, Double(kv.bytes) / Double(L))
                     let fixed = Double(ws.outputBytes > 0 ? ws.outputBytes : ws.embeddingBytes) + Double(activation + overhead)
                     let room = Double(mem) - fixed
-                    let fitLayers = room <= 0 ? 0 : min(L, Int(room / (layerW + layerKV)))
+                    let perLayer = layerW + layerKV
+                    let fitLayers = room <= 0 ? 0 : perLayer <= 0 ? L : Int(min(Double(L), (room / perLayer).rounded(.down)))
                     gpuLayers = fitLayers
-                    let onCPU = Double(L - fitLayers) * (layerW + layerKV) + Double(ws.embeddingBytes)
-                    cpuBytes = i64(onCPU)
+                    let onCPU = Double(L - fitLayers) * perLayer + Double(ws.embeddingBytes)
+                    cpuBytes = i64(max(0, onCPU))
                     if fitLayers < L {
                         notes.append("partial offload: \(fitLayers) of \(L) layers fit on the GPU (-ngl \(fitLayers)); \(Units.gib(i64(onCPU))) of weights and KV stay in CPU RAM")
                     }
@@ -289,7 +316,9 @@ public enum Estimator {
                     f += " + logits batch × vocab × 4 B"
                 }
                 activation = i64(act)
-                comps.append(Component("activations", activation, f))
+                // The attention matrix has a row of its own; this row is the rest, so the rows add up.
+                let scoresRow = comps.last { $0.name == "attention_matrix" }?.bytes ?? 0
+                comps.append(Component("activations", activation - scoresRow, f))
                 let frag = i64(Double(kv.bytes + activation) * 0.05)
                 overhead = cudaContextBytes + frag
                 comps.append(Component("cuda_context", cudaContextBytes, "CUDA context (~0.3 GiB)"))
@@ -306,15 +335,20 @@ public enum Estimator {
                           ("gradients", gradientBytes ?? 0), ("optimizer", optimizerBytes ?? 0), ("weights", weightBytes)] where v > absurdBytes {
             throw CoreError.invalidInput("\(name) would exceed \(absurdBytes / Units.GiB / 1024 / 1024) PiB: the sizes given are absurd")
         }
-        let kvInTotal = r.engine == .quick && r.training == nil ? 0 : kv.bytes
-        let total = weightBytes + kvInTotal + activation + overhead + (gradientBytes ?? 0) + (optimizerBytes ?? 0)
+        // One source for every figure: each component's share of one GPU, summed; all GPUs hold
+        // per GPU × GPUs of each.
+        let n = Int64(tp * pp)
+        if comps[0].perGPUBytes == nil { comps[0].perGPUBytes = weightsPerGPU }
+        for i in comps.indices {
+            let per = comps[i].perGPUBytes ?? comps[i].bytes
+            comps[i].perGPUBytes = per
+            comps[i].bytes = per * n
+        }
+        let used = comps.reduce(Int64(0)) { $0 + ($1.perGPUBytes ?? 0) }
+        let total = comps.reduce(Int64(0)) { $0 + $1.bytes }
         var perGPU: Int64?
         var fits: Bool?
         if let mem = visible {
-            let n = Int64(tp * pp)
-            let perOverhead = overhead / max(1, n)
-            let kvShare = r.engine == .quick && r.training == nil ? 0 : kvPerGPU.bytes
-            let used = trainingPerGPU ?? (weightsPerGPU + kvShare + activation + perOverhead)
             perGPU = used
             if r.engine == .vllm && r.training == nil {
                 let graphs = r.enforceEager ? 0 : vllmCudaGraphBytes
@@ -328,18 +362,33 @@ public enum Estimator {
         if m.kind == .encoder { notes.append("encoder model: no KV cache; activations dominate and grow with batch × sequence length") }
         if pc.mtp > 0 { notes.append("next-token-prediction (MTP) layers: \(pc.mtp) params not counted (loaded only for speculative decoding)") }
 
-        var launch: String?
+        var plan = DeploymentPlan(model: m, gpu: r.gpu, engine: r.engine, weights: r.weights, kvDType: r.kvDType,
+                                  tensorParallel: tp, pipelineParallel: pp, context: r.context)
+        plan.allowLongContext = r.allowLongContext
+        let refused = r.training == nil ? EngineRules.problem(plan) : nil
+        var launch: String?, launchNotes: [String]?
         if r.training == nil && m.kind != .encoder && (r.engine == .vllm || r.engine == .llamaCpp) {
-            var spec = LaunchCommand.Spec(model: m)
-            spec.weights = r.weights
-            spec.kvDType = r.kvDType
-            spec.tensorParallel = tp
-            spec.pipelineParallel = pp
-            spec.context = r.context
-            spec.maxNumSeqs = r.engine == .vllm ? max(1, Int((maxConcurrency ?? Double(seqs)).rounded(.down))) : seqs
-            spec.gpuMemoryUtilization = r.gpuMemoryUtilization
-            spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
-            launch = LaunchCommand.make(r.engine, spec).command
+            if let refused {
+                notes.append("no launch line: \(refused)")
+            } else if fits == false {
+                notes.append("no launch line: the deployment does not fit in memory")
+            } else {
+                var spec = LaunchCommand.Spec(model: m)
+                spec.gpu = r.gpu
+                spec.weights = r.weights
+                spec.kvDType = r.kvDType
+                spec.tensorParallel = tp
+                spec.pipelineParallel = pp
+                spec.context = r.context
+                spec.maxNumSeqs = r.engine == .vllm ? max(1, Int((maxConcurrency ?? Double(seqs)).rounded(.down))) : seqs
+                spec.gpuMemoryUtilization = r.gpuMemoryUtilization
+                spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
+                spec.variant = r.variantName
+                spec.allowLongContext = r.allowLongContext
+                let l = LaunchCommand.make(r.engine, spec)
+                launch = l.command
+                launchNotes = l.notes
+            }
         }
         return Estimate(
             model: m.slug, engine: r.engine.rawValue, weights: r.weights.name, kvCache: r.kvDType.name,

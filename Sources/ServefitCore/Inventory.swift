@@ -257,3 +257,20 @@ public struct ModelVariant: Codable, Sendable, Equatable {
         _ = try WeightFormat.parse(format)
     }
 }
+
+extension Model {
+    /// How a checkpoint's architecture differs from this model's in the dimensions that decide
+    /// its memory (layers, hidden size, heads, KV heads, vocabulary, experts); empty when it matches.
+    public func architectureDifferences(from other: Model) -> [String] {
+        let pairs: [(String, Int?, Int?)] = [
+            ("num_hidden_layers", numHiddenLayers, other.numHiddenLayers), ("hidden_size", hiddenSize, other.hiddenSize),
+            ("num_attention_heads", numAttentionHeads, other.numAttentionHeads),
+            ("num_key_value_heads", kvHeads, other.kvHeads), ("vocab_size", vocabSize, other.vocabSize),
+            ("intermediate_size", intermediateSize, other.intermediateSize), ("num_experts", numExperts, other.numExperts),
+        ]
+        return pairs.compactMap { name, mine, theirs in
+            guard let mine, let theirs, mine != theirs else { return nil }
+            return "\(name) \(theirs) ≠ \(mine)"
+        }
+    }
+}

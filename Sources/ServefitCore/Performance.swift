@@ -54,6 +54,8 @@ public struct PerfRequest: Sendable {
     public var outputTokens = 256
     public var measuredWeightBytes: Int64?
     public var paramCount: ParamCount?
+    /// How the instance joins its GPUs (nil: the GPU's own interconnect, PCIe where it has none).
+    public var link: InstanceLink?
     public var assumptions = PerfAssumptions()
     public init(model: Model, gpu: GPU) { self.model = model; self.gpu = gpu }
 }
@@ -195,7 +197,9 @@ public enum PerformanceModel {
         let peakTF = peak ?? 1
         let flopsRate = peakTF * 1e12 * a.computeEfficiency
         let bytesRate = r.gpu.bandwidthGBPerS * 1e9 * a.bandwidthEfficiency
-        let linkOneWay = (r.gpu.interconnectGBPerS.map { $0 / 2 } ?? a.pcieGBPerS) * 1e9 * a.interconnectEfficiency
+        let nvlinkOneWay = r.gpu.interconnectGBPerS.map { $0 / 2 }
+        let linkGB = r.link == .pcie ? a.pcieGBPerS : (nvlinkOneWay ?? a.pcieGBPerS)
+        let linkOneWay = linkGB * 1e9 * a.interconnectEfficiency
         let hidden = Double(m.hiddenSize ?? 0)
         let layersPerStage = Double(max(0, m.layers)) / pp
 
@@ -248,7 +252,17 @@ public enum PerformanceModel {
         }
         // Encoders run whole batches of prompts at once; decoders' prefills interleave one by one.
         let encoderBatch = isEncoder ? prefillSeconds(b) : 0
-        let prefill = prefillSeconds(1)
+        // A speech model first encodes its window (Whisper: 1,500 positions through the encoder),
+        // compute-bound: 2 FLOPs per weight per position plus attention over the window.
+        var audioEncode = 0.0
+        if m.kind == .encoderDecoder, let d = m.hiddenSize, let layers = m.encoderLayers {
+            let pos = Double(m.maxSourcePositions ?? 1500), dm = Double(d), ffn = Double(m.encoderFfnDim ?? 4 * d)
+            let params = Double(layers) * (4 * dm * dm + 2 * dm * ffn)
+            let flops = 2 * params * pos + 4 * Double(layers) * pos * pos * dm
+            audioEncode = flops / split / flopsRate
+            notes.append("speech model: each request encodes a \(Int(pos))-position window (\(Units.format(flops / 1e12, 2)) TFLOP) before decoding")
+        }
+        let prefill = prefillSeconds(1) + audioEncode
         let ttft = isEncoder ? encoderBatch : prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
 
         // Steady state with continuous batching: `batch` requests each need one prefill and

@@ -31,6 +31,11 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var gpuMemoryUtilization: Double = 0.9
     public var assumptions = PerfAssumptions()
     public var top: Int?
+    /// A price older than this many days is stale: not current unless `includeStale`.
+    public var maxPriceAgeDays: Int = Price.defaultMaxAgeDays
+    public var includeStale = false
+    /// Run past the model's trained context (the engines refuse it otherwise).
+    public var allowLongContext = false
 
     public init(model: String) { self.model = model }
 
@@ -39,16 +44,37 @@ public struct RankQuery: Codable, Sendable, Equatable {
         case kvCache = "kv_cache", engine, batches, inputTokens = "input_tokens", outputTokens = "output_tokens", context
         case maxTPOTMs = "max_tpot_ms", maxTTFTMs = "max_ttft_ms", minThroughput = "min_throughput"
         case budgetPerHour = "budget_per_hour", traffic, gpuMemoryUtilization = "gpu_memory_utilization", assumptions, top
+        case maxPriceAgeDays = "max_price_age_days", includeStale = "include_stale", allowLongContext = "allow_long_context"
     }
 
     public var effectiveContext: Int { context ?? max(1, inputTokens + outputTokens) }
+
+    /// Whisper-style decoders start from a few task tokens (<|startoftranscript|>, language, task, timestamps).
+    public static let speechPromptTokens = 4
+    /// Audio seconds in one speech request: one 30 s window (1,500 encoder positions for Whisper).
+    public static let speechWindowSeconds = 30.0
+
+    /// The workload in the model's own terms: encoders read input only (no more than their
+    /// positions); speech models decode at most their decoder's positions per 30 s window.
+    public func workload(for m: Model) -> (input: Int, output: Int, context: Int) {
+        switch m.kind {
+        case .decoder: return (inputTokens, outputTokens, effectiveContext)
+        case .encoder:
+            let input = min(max(1, inputTokens), m.maxPositionEmbeddings ?? inputTokens)
+            return (input, 0, input)
+        case .encoderDecoder:
+            let limit = m.contextLimit ?? 448
+            let output = max(1, min(outputTokens, limit - Self.speechPromptTokens))
+            return (Self.speechPromptTokens, output, Self.speechPromptTokens + output)
+        }
+    }
 
     /// Option names, as the CLI spells them (and the HTTP API's query parameters).
     public static let optionNames = [
         "model", "gpu", "vendor", "provider", "pricing-model", "counts", "max-gpus", "formats", "kv-cache", "engine",
         "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour", "traffic",
         "gpu-memory-utilization", "bandwidth-efficiency", "compute-efficiency", "interconnect-efficiency",
-        "step-overhead", "top",
+        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context",
     ]
 
     /// Builds a query from option strings; unknown names and bad values are usage errors.
@@ -81,6 +107,14 @@ public struct RankQuery: Codable, Sendable, Equatable {
         func double(_ k: String, _ lo: Double, _ hi: Double) throws -> Double? {
             guard let s = options[k] else { return nil }
             return try Numbers.parse(s, "--\(k)", lo, hi, loOpen: true)
+        }
+        func flag(_ k: String) throws -> Bool {
+            guard let s = options[k] else { return false }
+            switch s.lowercased() {
+            case "true", "1", "yes", "": return true
+            case "false", "0", "no": return false
+            default: throw CoreError.badOption("--\(k) is true or false (got '\(s.prefix(32))')")
+            }
         }
         func ms(_ k: String, allowZero: Bool = false) throws -> Double? {
             guard let s = options[k] else { return nil }
@@ -120,6 +154,9 @@ public struct RankQuery: Codable, Sendable, Equatable {
         assumptions.interconnectEfficiency = try double("interconnect-efficiency", 0, 1) ?? assumptions.interconnectEfficiency
         assumptions.stepOverheadMs = try ms("step-overhead", allowZero: true) ?? assumptions.stepOverheadMs
         top = try int("top", 1, 1_000_000)
+        if let a = options["max-price-age"] { maxPriceAgeDays = try Freshness.parseAge(a) }
+        includeStale = try flag("include-stale")
+        allowLongContext = try flag("allow-long-context")
     }
 
     /// The options that differ from the defaults, as `init(options:)` reads them back.
@@ -152,15 +189,24 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if a.interconnectEfficiency != da.interconnectEfficiency { o["interconnect-efficiency"] = num(a.interconnectEfficiency) }
         if a.stepOverheadMs != da.stepOverheadMs { o["step-overhead"] = num(a.stepOverheadMs) + "ms" }
         if let top { o["top"] = String(top) }
+        if maxPriceAgeDays != d.maxPriceAgeDays { o["max-price-age"] = "\(maxPriceAgeDays)d" }
+        if includeStale { o["include-stale"] = "true" }
+        if allowLongContext { o["allow-long-context"] = "true" }
         return o
     }
 }
 
-/// A GPU as a ranking sees it: its spec and the price it would be bought at (nil: no current price).
+/// A GPU as a ranking sees it: its spec and the current instance offerings it can be rented as
+/// (the cheapest fresh price per instance size).
 public struct RankCandidate: Sendable {
     public var gpu: GPU
-    public var price: Price?
-    public init(gpu: GPU, price: Price?) { self.gpu = gpu; self.price = price }
+    public var offerings: [Price]
+    public init(gpu: GPU, offerings: [Price]) {
+        self.gpu = gpu
+        self.offerings = offerings.sorted { ($0.usdPerGPUHour, $0.gpusPerInstance) < ($1.usdPerGPUHour, $1.gpusPerInstance) }
+    }
+    /// The cheapest instance that holds a group of `n` GPUs (nil: none is offered).
+    public func offering(gpus n: Int) -> Price? { offerings.first { $0.gpusPerInstance >= n } }
 }
 
 /// One deployment: what it is, whether it fits, how fast and what it costs. `gpu` and `weights`
@@ -186,8 +232,14 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var throughputTokensPerS: Double?
     public var decodeBound: String?
     public var provider: String?
+    /// The instance the price rents and how many GPUs it has (a TP-n group needs one with ≥ n).
+    public var instance: String?
+    public var gpusPerInstance: Int?
+    public var link: String?
     public var pricingModel: String?
     public var priceAsOf: String?
+    /// The price is older than --max-price-age (shown only with --include-stale).
+    public var priceStale: Bool?
     public var usdPerGPUHour: Double?
     public var usdPerHour: Double?
     public var usdPerMillionTokens: Double?
@@ -197,18 +249,58 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var requestsPerS: Double?
     public var replicas: Int?
     public var usdPerHourAtTraffic: Double?
+    /// Encoders (embeddings, rerankers) in their own terms: per million input tokens and per
+    /// million requests; speech models per hour of audio (30 s windows).
+    public var usdPerMillionInputTokens: Double?
+    public var usdPerMillionRequests: Double?
+    public var usdPerAudioHour: Double?
     public var rejectedReason: String?
+    /// The engine command for a ranked row (checked by the engine rules, sized to fit).
+    public var launch: LaunchCommand?
 
     enum CodingKeys: String, CodingKey {
         case model, gpu, gpuName = "gpu_name", gpuCount = "gpu_count", tensorParallel = "tensor_parallel", weights
         case kvCache = "kv_cache", engine, batch, context, inputTokens = "input_tokens", outputTokens = "output_tokens"
         case perGPUBytes = "per_gpu_bytes", gpuMemoryBytes = "gpu_memory_bytes", maxConcurrency = "max_concurrency"
         case ttftMs = "ttft_ms", tpotMs = "tpot_ms", throughputTokensPerS = "throughput_tokens_per_s", decodeBound = "decode_bound"
-        case provider, pricingModel = "pricing_model", priceAsOf = "price_as_of", usdPerGPUHour = "usd_per_gpu_hour"
+        case provider, instance, gpusPerInstance = "gpus_per_instance", link, priceStale = "price_stale"
+        case pricingModel = "pricing_model", priceAsOf = "price_as_of", usdPerGPUHour = "usd_per_gpu_hour"
         case usdPerHour = "usd_per_hour", usdPerMillionTokens = "usd_per_million_tokens"
         case usdPerMillionTokensBlended = "usd_per_million_tokens_blended", requestsPerS = "requests_per_s", replicas
-        case usdPerHourAtTraffic = "usd_per_hour_at_traffic", rejectedReason = "rejected_reason"
+        case usdPerHourAtTraffic = "usd_per_hour_at_traffic", rejectedReason = "rejected_reason", launch
+        case usdPerMillionInputTokens = "usd_per_million_input_tokens", usdPerMillionRequests = "usd_per_million_requests"
+        case usdPerAudioHour = "usd_per_audio_hour"
     }
+
+    /// Optional fields are left out when unknown, except the instance a row rents and its size,
+    /// which every row carries (null when it has no price).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model); try c.encode(gpu, forKey: .gpu); try c.encode(gpuName, forKey: .gpuName)
+        try c.encode(gpuCount, forKey: .gpuCount); try c.encode(tensorParallel, forKey: .tensorParallel)
+        try c.encode(weights, forKey: .weights); try c.encode(kvCache, forKey: .kvCache); try c.encode(engine, forKey: .engine)
+        try c.encodeIfPresent(batch, forKey: .batch); try c.encode(context, forKey: .context)
+        try c.encode(inputTokens, forKey: .inputTokens); try c.encode(outputTokens, forKey: .outputTokens)
+        try c.encodeIfPresent(perGPUBytes, forKey: .perGPUBytes); try c.encode(gpuMemoryBytes, forKey: .gpuMemoryBytes)
+        try c.encodeIfPresent(maxConcurrency, forKey: .maxConcurrency); try c.encodeIfPresent(ttftMs, forKey: .ttftMs)
+        try c.encodeIfPresent(tpotMs, forKey: .tpotMs); try c.encodeIfPresent(throughputTokensPerS, forKey: .throughputTokensPerS)
+        try c.encodeIfPresent(decodeBound, forKey: .decodeBound); try c.encodeIfPresent(provider, forKey: .provider)
+        try c.encode(instance, forKey: .instance); try c.encode(gpusPerInstance, forKey: .gpusPerInstance)
+        try c.encodeIfPresent(link, forKey: .link); try c.encodeIfPresent(pricingModel, forKey: .pricingModel)
+        try c.encodeIfPresent(priceAsOf, forKey: .priceAsOf); try c.encodeIfPresent(priceStale, forKey: .priceStale)
+        try c.encodeIfPresent(usdPerGPUHour, forKey: .usdPerGPUHour); try c.encodeIfPresent(usdPerHour, forKey: .usdPerHour)
+        try c.encodeIfPresent(usdPerMillionTokens, forKey: .usdPerMillionTokens)
+        try c.encodeIfPresent(usdPerMillionTokensBlended, forKey: .usdPerMillionTokensBlended)
+        try c.encodeIfPresent(requestsPerS, forKey: .requestsPerS); try c.encodeIfPresent(replicas, forKey: .replicas)
+        try c.encodeIfPresent(usdPerHourAtTraffic, forKey: .usdPerHourAtTraffic)
+        try c.encodeIfPresent(usdPerMillionInputTokens, forKey: .usdPerMillionInputTokens)
+        try c.encodeIfPresent(usdPerMillionRequests, forKey: .usdPerMillionRequests)
+        try c.encodeIfPresent(usdPerAudioHour, forKey: .usdPerAudioHour)
+        try c.encodeIfPresent(rejectedReason, forKey: .rejectedReason); try c.encodeIfPresent(launch, forKey: .launch)
+    }
+
+    /// The figure a row is ranked by, in its kind's own terms.
+    public var costKey: Double? { usdPerAudioHour ?? usdPerMillionInputTokens ?? usdPerMillionTokens }
 
     /// "h100-sxm ×2 fp8" — how the CLI names a deployment.
     public var label: String { "\(gpu) ×\(gpuCount) \(weights)" }
@@ -223,160 +315,18 @@ public struct RankResult: Codable, Sendable, Equatable {
 }
 
 public enum Ranker {
-    /// Ranks every GPU × count × weight format × batch for `model` over `candidates`.
-    /// Batch is chosen per deployment: the cheapest per token that meets every constraint.
+    /// Ranks every GPU × count × weight format × batch for `model` over `candidates`. Each
+    /// deployment passes the same named steps as `estimate` does for one: candidates → engine
+    /// rules → memory → speed → price → constraints. Batch is chosen per deployment: the
+    /// cheapest per token that meets every constraint.
     public static func rank(_ q: RankQuery, model: Model, candidates: [RankCandidate]) throws -> RankResult {
-        let pc = try ParamCounter.count(model)
-        let formats = try q.formats.map { try WeightFormat.parse($0) }
-        let kv = try KVDType.parse(q.kvCache)
-        try q.assumptions.validate()
-        guard q.gpuMemoryUtilization > 0, q.gpuMemoryUtilization <= 1 else {
-            throw CoreError.badOption("--gpu-memory-utilization must be in (0, 1]")
-        }
-        let ctx = q.effectiveContext
-        let batches = Array(Set(q.batches)).sorted()
-        let counts = Array(Set(q.counts)).sorted().filter { q.maxGPUs == nil || $0 <= q.maxGPUs! }
+        let ctx = try Context(q, model: model, gpu: candidates.first?.gpu)
         var ranked: [RankRow] = [], rejected: [RankRow] = []
-        // Sized once per format; estimates shared by GPUs of the same memory.
-        let sizes = formats.map { $0.size(pc, model: model) }
-        let traffics = formats.map { f -> PerformanceModel.WeightTraffic in
-            var pr = PerfRequest(model: model, gpu: candidates.first?.gpu ?? GPU(slug: "x", vendor: "x", name: "x", memoryBytes: 1, bandwidthGBPerS: 1, tflops: TFLOPS()))
-            pr.weights = f
-            return PerformanceModel.traffic(pr, pc)
-        }
-        var estimates: [String: Estimate] = [:]
-        func estimate(_ er: EstimateRequest, _ g: GPU) throws -> Estimate {
-            let key = "\(g.memoryBytes)|\(g.visibleMemoryBytes)|\(er.gpus)|\(er.weights.name)|\(er.batch)"
-            if let e = estimates[key] { return e }
-            let e = try Estimator.estimate(er)
-            estimates[key] = e
-            return e
-        }
-
         for c in candidates {
-            let g = c.gpu
-            for n in counts {
-                // llama.cpp splits layers across GPUs (--split-mode layer); vLLM splits tensors.
-                let (tp, pp) = q.engine == .llamaCpp ? (1, n) : (n, 1)
-                for (fi, f) in formats.enumerated() {
-                    var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: n, tensorParallel: tp,
-                                      weights: f.name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
-                                      inputTokens: q.inputTokens, outputTokens: q.outputTokens, gpuMemoryBytes: g.visibleMemoryBytes)
-                    if let p = c.price {
-                        row.provider = p.provider; row.pricingModel = p.pricingModel.rawValue; row.priceAsOf = p.asOf
-                        row.usdPerGPUHour = p.usdPerGPUHour; row.usdPerHour = p.usdPerGPUHour * Double(n)
-                    }
-                    if let reason = tensorParallelProblem(model, tp: tp) ?? Compatibility.problem(weights: f, gpu: g, engine: q.engine) {
-                        row.rejectedReason = reason
-                        rejected.append(row)
-                        continue
-                    }
-                    var er = EstimateRequest(model: model)
-                    er.paramCount = pc
-                    er.weightSize = sizes[fi]
-                    er.weights = f
-                    er.kvDType = kv
-                    er.engine = q.engine
-                    er.context = ctx
-                    er.batch = 1
-                    er.gpus = n
-                    er.tensorParallel = tp
-                    er.pipelineParallel = pp
-                    er.gpuMemoryBytes = g.memoryBytes
-                    er.gpuVisibleMemoryBytes = g.visibleMemoryBytes
-                    er.gpuMemoryUtilization = q.gpuMemoryUtilization
-                    let est = try estimate(er, g)
-                    row.perGPUBytes = est.perGPUBytes
-                    if est.fits != true {
-                        let usable = q.engine == .vllm ? Int64(Double(g.visibleMemoryBytes) * q.gpuMemoryUtilization) : g.visibleMemoryBytes
-                        row.rejectedReason = "needs \(Units.gib(est.perGPUBytes ?? 0)) per GPU > \(Units.gib(usable))"
-                            + (q.engine == .vllm ? " usable (\(Units.format(q.gpuMemoryUtilization * 100, 0))% of \(Units.gib(g.visibleMemoryBytes)))" : "")
-                            + " at \(ctx) tokens"
-                        rejected.append(row)
-                        continue
-                    }
-                    // How many sequences of `ctx` tokens fit at once.
-                    var fitting: [(Int, Estimate)] = []
-                    if model.kind == .encoder {
-                        // Encoders keep no KV cache; a step holds at most the engine's batched tokens (8192).
-                        let cap = max(1, Estimator.vllmDefaultBatchedTokens / max(1, q.inputTokens))
-                        for b in batches where b == batches.first || b <= cap { fitting.append((b, est)) }
-                    } else if q.engine == .vllm {
-                        let conc = est.maxConcurrency ?? Double.infinity
-                        row.maxConcurrency = est.maxConcurrency
-                        for b in batches where Double(b) <= conc { fitting.append((b, est)) }
-                    } else {
-                        for b in batches {
-                            er.batch = b
-                            let e = try estimate(er, g)
-                            if e.fits == true { fitting.append((b, e)) } else { break }
-                        }
-                    }
-                    if fitting.isEmpty {
-                        row.rejectedReason = "not even batch \(batches.first ?? 1) fits at \(ctx) tokens (max concurrency \(Units.format(est.maxConcurrency ?? 0, 2)))"
-                        rejected.append(row)
-                        continue
-                    }
-                    if q.traffic == nil, let budget = q.budgetPerHour, let hour = row.usdPerHour, hour > budget {
-                        row.rejectedReason = "costs \(money(hour))/h > budget \(money(budget))/h"
-                        rejected.append(row)
-                        continue
-                    }
-                    var passing: [RankRow] = []
-                    var failures: [RankRow] = []
-                    for (b, e) in fitting {
-                        var pr = PerfRequest(model: model, gpu: g)
-                        pr.paramCount = pc
-                        pr.weights = f
-                        pr.kvDType = kv
-                        pr.engine = q.engine
-                        pr.tensorParallel = tp
-                        pr.pipelineParallel = pp
-                        pr.batch = b
-                        pr.inputTokens = q.inputTokens
-                        pr.outputTokens = q.outputTokens
-                        pr.assumptions = q.assumptions
-                        let perf = try PerformanceModel.evaluate(pr, traffic: traffics[fi])
-                        var r = row
-                        r.batch = b
-                        r.perGPUBytes = q.engine == .vllm ? vllmUsed(est, model: model, kv: kv, batch: b, ctx: ctx, tp: tp) : e.perGPUBytes
-                        r.ttftMs = perf.ttftMs
-                        r.tpotMs = model.kind == .encoder || q.outputTokens == 0 ? nil : perf.tpotMs
-                        r.throughputTokensPerS = perf.throughputTokensPerS
-                        r.decodeBound = perf.decodeBound
-                        r.requestsPerS = perf.requestsPerS
-                        if let t = q.traffic, perf.requestsPerS > 0 {
-                            let need = (t / perf.requestsPerS).rounded(.up)
-                            r.replicas = need < 1e6 ? max(1, Int(need)) : 1_000_000
-                            r.usdPerHourAtTraffic = c.price.map { $0.usdPerGPUHour * Double(n) * Double(r.replicas!) }
-                        }
-                        if let p = c.price {
-                            let cost = Cost.of(usdPerGPUHour: p.usdPerGPUHour, gpuCount: n, outputTokensPerS: perf.throughputTokensPerS,
-                                               totalTokensPerS: perf.totalTokensPerS)
-                            r.usdPerMillionTokens = cost.usdPerMillionTokens
-                            r.usdPerMillionTokensBlended = cost.usdPerMillionTokensBlended
-                        }
-                        if let reason = failure(r, q, largest: b == fitting.last!.0, triedAll: b == batches.last) {
-                            r.rejectedReason = reason
-                            failures.append(r)
-                        } else {
-                            passing.append(r)
-                        }
-                    }
-                    guard var chosen = passing.min(by: better) else {
-                        // No batch met the constraints. Latency only grows with batch and throughput
-                        // only with batch, so the telling one is a throughput miss if there is one,
-                        // else the smallest batch's latency miss.
-                        let pick = failures.last(where: { $0.rejectedReason!.hasPrefix("throughput") }) ?? failures[0]
-                        rejected.append(pick)
-                        continue
-                    }
-                    if c.price == nil {
-                        chosen.rejectedReason = "no current price" + (q.provider.map { " at \($0)" } ?? "") + (q.pricingModel.map { " (\($0.rawValue))" } ?? "")
-                        rejected.append(chosen)
-                        continue
-                    }
-                    ranked.append(chosen)
+            for plan in ctx.plans(for: c) {
+                switch ctx.evaluate(plan, c) {
+                case .ranked(let r): ranked.append(r)
+                case .rejected(let r): rejected.append(r)
                 }
             }
         }
@@ -385,6 +335,261 @@ public enum Ranker {
         rejected.sort { ($0.gpu, $0.gpuCount, $0.weights) < ($1.gpu, $1.gpuCount, $1.weights) }
         return RankResult(query: q, ranked: ranked, rejected: rejected)
     }
+
+    /// One candidate deployment: a GPU, a count and its split, a weight format.
+    struct Plan {
+        var count: Int
+        var tp: Int
+        var pp: Int
+        var format: Int
+        var offering: Price?
+    }
+
+    enum Outcome { case ranked(RankRow), rejected(RankRow) }
+
+    /// What a ranking computes once per query: the model's sizes per format, the estimates shared
+    /// by GPUs of the same memory.
+    final class Context {
+        let q: RankQuery
+        let model: Model
+        let pc: ParamCount
+        let formats: [WeightFormat]
+        let kv: KVDType
+        let ctx: Int
+        let input: Int
+        let output: Int
+        let batches: [Int]
+        let counts: [Int]
+        let sizes: [WeightSize]
+        let traffics: [PerformanceModel.WeightTraffic]
+        var estimates: [String: Estimate] = [:]
+
+        init(_ q: RankQuery, model: Model, gpu: GPU?) throws {
+            self.q = q; self.model = model
+            let pc = try ParamCounter.count(model)
+            self.pc = pc
+            let formats = try q.formats.map { try WeightFormat.parse($0) }
+            self.formats = formats
+            kv = try KVDType.parse(q.kvCache)
+            try q.assumptions.validate()
+            guard q.gpuMemoryUtilization > 0, q.gpuMemoryUtilization <= 1 else {
+                throw CoreError.badOption("--gpu-memory-utilization must be in (0, 1]")
+            }
+            let w = q.workload(for: model)
+            (input, output, ctx) = (w.input, w.output, w.context)
+            batches = Array(Set(q.batches)).sorted()
+            let maxGPUs = q.maxGPUs ?? Int.max
+            counts = Array(Set(q.counts)).sorted().filter { $0 <= maxGPUs }
+            sizes = formats.map { $0.size(pc, model: model) }
+            let anyGPU = gpu ?? GPU(slug: "x", vendor: "x", name: "x", memoryBytes: 1, bandwidthGBPerS: 1, tflops: TFLOPS())
+            traffics = formats.map { f -> PerformanceModel.WeightTraffic in
+                var pr = PerfRequest(model: model, gpu: anyGPU)
+                pr.weights = f
+                return PerformanceModel.traffic(pr, pc)
+            }
+        }
+
+        // MARK: step 1, candidates: every count in its engine's split, every format, the instance it rents.
+
+        func plans(for c: RankCandidate) -> [Plan] {
+            var out: [Plan] = []
+            for n in counts {
+                // llama.cpp splits layers across GPUs (--split-mode layer); the others split tensors.
+                let (tp, pp) = q.engine == .llamaCpp ? (1, n) : (n, 1)
+                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, format: fi, offering: c.offering(gpus: n))) }
+            }
+            return out
+        }
+
+        func row(_ p: Plan, _ g: GPU) -> RankRow {
+            var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: p.count, tensorParallel: p.tp,
+                              weights: formats[p.format].name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
+                              inputTokens: input, outputTokens: output, gpuMemoryBytes: g.visibleMemoryBytes)
+            if let o = p.offering {
+                row.provider = o.provider; row.pricingModel = o.pricingModel.rawValue; row.priceAsOf = o.asOf
+                row.instance = o.instance ?? "\(o.gpusPerInstance)x \(g.slug)"; row.gpusPerInstance = o.gpusPerInstance
+                row.link = o.link?.rawValue
+                row.usdPerGPUHour = o.usdPerGPUHour; row.usdPerHour = o.usdPerGPUHour * Double(p.count)
+                if q.includeStale, o.stale == true { row.priceStale = true }
+            }
+            return row
+        }
+
+        func evaluate(_ p: Plan, _ c: RankCandidate) -> Outcome {
+            let g = c.gpu
+            var row = row(p, g)
+            // MARK: step 2, engine rules.
+            var plan = DeploymentPlan(model: model, gpu: g, engine: q.engine, weights: formats[p.format], kvDType: kv,
+                                      tensorParallel: p.tp, pipelineParallel: p.pp, context: ctx)
+            plan.allowLongContext = q.allowLongContext
+            if let reason = EngineRules.problem(plan) { row.rejectedReason = reason; return .rejected(row) }
+            // MARK: step 3, memory.
+            let fitting: [(Int, Estimate)]
+            switch memory(p, g, &row) {
+            case .failure(let miss): row.rejectedReason = miss.reason; return .rejected(row)
+            case .success(let f): fitting = f
+            }
+            if q.traffic == nil, let budget = q.budgetPerHour, let hour = row.usdPerHour, hour > budget {
+                row.rejectedReason = "costs \(Ranker.money(hour))/h > budget \(Ranker.money(budget))/h"
+                return .rejected(row)
+            }
+            // MARK: steps 4-6, speed, price and constraints per batch; the best passing batch wins.
+            var passing: [RankRow] = [], failures: [RankRow] = []
+            for (b, e) in fitting {
+                guard let r = try? speedAndPrice(p, g, row: row, batch: b, estimate: e) else { continue }
+                if let reason = Ranker.failure(r, q, largest: b == fitting.last!.0, triedAll: b == batches.last) {
+                    var f = r
+                    f.rejectedReason = reason
+                    failures.append(f)
+                } else {
+                    passing.append(r)
+                }
+            }
+            guard var chosen = passing.min(by: Ranker.better) else {
+                // Latency only grows with batch and throughput only with batch, so the telling miss
+                // is a throughput miss if there is one, else the smallest batch's latency miss.
+                guard let pick = failures.last(where: { $0.rejectedReason!.hasPrefix("throughput") }) ?? failures.first else {
+                    row.rejectedReason = "no speed could be computed"
+                    return .rejected(row)
+                }
+                return .rejected(pick)
+            }
+            if p.offering == nil {
+                chosen.rejectedReason = noPriceReason(c, n: p.count)
+                return .rejected(chosen)
+            }
+            chosen.launch = launch(chosen, plan)
+            return .ranked(chosen)
+        }
+
+        /// The launch line of a ranked deployment, sized for its batch.
+        func launch(_ r: RankRow, _ plan: DeploymentPlan) -> LaunchCommand? {
+            guard q.engine == .vllm || q.engine == .llamaCpp, model.kind != .encoder else { return nil }
+            var s = LaunchCommand.Spec(model: model)
+            s.gpu = plan.gpu
+            s.weights = plan.weights
+            s.kvDType = plan.kvDType
+            s.tensorParallel = plan.tensorParallel
+            s.pipelineParallel = plan.pipelineParallel
+            s.context = r.context
+            s.maxNumSeqs = r.batch ?? 1
+            s.gpuMemoryUtilization = q.gpuMemoryUtilization
+            s.allowLongContext = q.allowLongContext
+            return LaunchCommand.make(q.engine, s)
+        }
+
+        func noPriceReason(_ c: RankCandidate, n: Int) -> String {
+            let filters = (q.provider.map { " at \($0)" } ?? "") + (q.pricingModel.map { " (\($0.rawValue))" } ?? "")
+            if c.offerings.isEmpty { return "no current price" + filters + (q.includeStale ? "" : " (none newer than \(q.maxPriceAgeDays) days; --include-stale counts older ones)") }
+            let largest = c.offerings.map(\.gpusPerInstance).max() ?? 1
+            return "no instance with \(n) or more GPUs is priced" + filters + " (the largest priced has \(largest))"
+        }
+
+        /// The estimator's verdict for a plan (shared by GPUs of the same memory), and the batches whose sequences fit.
+        func memory(_ p: Plan, _ g: GPU, _ row: inout RankRow) -> Result<[(Int, Estimate)], MemoryMiss> {
+            var er = EstimateRequest(model: model)
+            er.paramCount = pc
+            er.weightSize = sizes[p.format]
+            er.weights = formats[p.format]
+            er.kvDType = kv
+            er.engine = q.engine
+            er.context = ctx
+            er.batch = 1
+            er.gpus = p.count
+            er.tensorParallel = p.tp
+            er.pipelineParallel = p.pp
+            er.gpuMemoryBytes = g.memoryBytes
+            er.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+            er.gpuMemoryUtilization = q.gpuMemoryUtilization
+            guard let est = try? estimate(er, g) else { return .failure(MemoryMiss("the estimator refused this split")) }
+            row.perGPUBytes = est.perGPUBytes
+            if est.fits != true {
+                let usable = q.engine == .vllm ? Int64(Double(g.visibleMemoryBytes) * q.gpuMemoryUtilization) : g.visibleMemoryBytes
+                return .failure(MemoryMiss("needs \(Units.gib(est.perGPUBytes ?? 0)) per GPU > \(Units.gib(usable))"
+                    + (q.engine == .vllm ? " usable (\(Units.format(q.gpuMemoryUtilization * 100, 0))% of \(Units.gib(g.visibleMemoryBytes)))" : "")
+                    + " at \(ctx) tokens"))
+            }
+            var fitting: [(Int, Estimate)] = []
+            if model.kind == .encoder {
+                // Encoders keep no KV cache; a step holds at most the engine's batched tokens (8192).
+                let cap = max(1, Estimator.vllmDefaultBatchedTokens / max(1, input))
+                for b in batches where b == batches.first || b <= cap { fitting.append((b, est)) }
+            } else if q.engine == .vllm {
+                let conc = est.maxConcurrency ?? Double.infinity
+                row.maxConcurrency = est.maxConcurrency
+                for b in batches where Double(b) <= conc { fitting.append((b, est)) }
+            } else {
+                for b in batches {
+                    er.batch = b
+                    guard let e = try? estimate(er, g), e.fits == true else { break }
+                    fitting.append((b, e))
+                }
+            }
+            if fitting.isEmpty {
+                return .failure(MemoryMiss("not even batch \(batches.first ?? 1) fits at \(ctx) tokens (max concurrency \(Units.format(est.maxConcurrency ?? 0, 2)))"))
+            }
+            return .success(fitting)
+        }
+
+        func estimate(_ er: EstimateRequest, _ g: GPU) throws -> Estimate {
+            let key = "\(g.memoryBytes)|\(g.visibleMemoryBytes)|\(er.gpus)|\(er.weights.name)|\(er.batch)"
+            if let e = estimates[key] { return e }
+            let e = try Estimator.estimate(er)
+            estimates[key] = e
+            return e
+        }
+
+        /// Step 4 (speed) and step 5 (price) for one batch.
+        func speedAndPrice(_ p: Plan, _ g: GPU, row: RankRow, batch b: Int, estimate e: Estimate) throws -> RankRow {
+            var pr = PerfRequest(model: model, gpu: g)
+            pr.paramCount = pc
+            pr.weights = formats[p.format]
+            pr.kvDType = kv
+            pr.engine = q.engine
+            pr.tensorParallel = p.tp
+            pr.pipelineParallel = p.pp
+            pr.batch = b
+            pr.inputTokens = input
+            pr.outputTokens = output
+            pr.assumptions = q.assumptions
+            pr.link = p.offering?.link
+            let perf = try PerformanceModel.evaluate(pr, traffic: traffics[p.format])
+            var r = row
+            r.batch = b
+            r.perGPUBytes = q.engine == .vllm ? Ranker.vllmUsed(e, model: model, kv: kv, batch: b, ctx: ctx, tp: p.tp) : e.perGPUBytes
+            r.ttftMs = perf.ttftMs
+            r.tpotMs = model.kind == .encoder || output == 0 ? nil : perf.tpotMs
+            r.throughputTokensPerS = perf.throughputTokensPerS
+            r.decodeBound = perf.decodeBound
+            r.requestsPerS = perf.requestsPerS
+            if let t = q.traffic, perf.requestsPerS > 0 {
+                let need = (t / perf.requestsPerS).rounded(.up)
+                r.replicas = need < 1e6 ? max(1, Int(need)) : 1_000_000
+                r.usdPerHourAtTraffic = p.offering.map { $0.usdPerGPUHour * Double(p.count) * Double(r.replicas!) }
+            }
+            if let o = p.offering {
+                let hour = o.usdPerGPUHour * Double(p.count)
+                func perMillion(_ perS: Double) -> Double? { perS > 0 ? hour / (perS * 3600) * 1_000_000 : nil }
+                switch model.kind {
+                case .encoder:
+                    // An encoder's throughput is prompt tokens per second; it generates nothing.
+                    r.usdPerMillionInputTokens = perMillion(perf.throughputTokensPerS)
+                    r.usdPerMillionRequests = perMillion(perf.requestsPerS)
+                case .encoderDecoder:
+                    r.usdPerAudioHour = perf.requestsPerS > 0 ? hour / (perf.requestsPerS * RankQuery.speechWindowSeconds) : nil
+                    r.usdPerMillionRequests = perMillion(perf.requestsPerS)
+                case .decoder:
+                    let cost = Cost.of(usdPerGPUHour: o.usdPerGPUHour, gpuCount: p.count, outputTokensPerS: perf.throughputTokensPerS,
+                                       totalTokensPerS: perf.totalTokensPerS)
+                    r.usdPerMillionTokens = cost.usdPerMillionTokens
+                    r.usdPerMillionTokensBlended = cost.usdPerMillionTokensBlended
+                }
+            }
+            return r
+        }
+    }
+
+    struct MemoryMiss: Error { var reason: String; init(_ r: String) { reason = r } }
 
     /// Why a row misses the query's constraints, or nil when it meets them all.
     static func failure(_ r: RankRow, _ q: RankQuery, largest: Bool, triedAll: Bool) -> String? {
@@ -408,14 +613,14 @@ public enum Ranker {
     /// Cheaper per million output tokens wins; without prices, more throughput.
     static func better(_ a: RankRow, than b: RankRow) -> Bool {
         if let x = a.usdPerHourAtTraffic, let y = b.usdPerHourAtTraffic, x != y { return x < y }
-        if let x = a.usdPerMillionTokens, let y = b.usdPerMillionTokens, x != y { return x < y }
+        if let x = a.costKey, let y = b.costKey, x != y { return x < y }
         return (a.throughputTokensPerS ?? 0) > (b.throughputTokensPerS ?? 0)
     }
 
     /// The ranking order: cost per million output tokens, then fewer GPUs, then lower TPOT, then name.
     public static func order(_ a: RankRow, _ b: RankRow) -> Bool {
         if let x = a.usdPerHourAtTraffic, let y = b.usdPerHourAtTraffic, x != y { return x < y }
-        let x = a.usdPerMillionTokens ?? .infinity, y = b.usdPerMillionTokens ?? .infinity
+        let x = a.costKey ?? .infinity, y = b.costKey ?? .infinity
         if x != y { return x < y }
         if a.gpuCount != b.gpuCount { return a.gpuCount < b.gpuCount }
         if (a.tpotMs ?? 0) != (b.tpotMs ?? 0) { return (a.tpotMs ?? 0) < (b.tpotMs ?? 0) }
@@ -428,17 +633,6 @@ public enum Ranker {
         guard let base = e.perGPUBytes else { return nil }
         let one = KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: model.isMLA ? 1 : tp, pp: 1, explain: false).bytes
         return base + one * Int64(max(0, batch - 1))
-    }
-
-    /// vLLM needs the attention heads to split evenly across tensor-parallel ranks.
-    public static func tensorParallelProblem(_ m: Model, tp: Int) -> String? {
-        guard tp > 1 else { return nil }
-        if m.heads > 0 && m.heads % tp != 0 { return "tensor parallel \(tp) does not divide \(m.heads) attention heads" }
-        let kvh = m.kvHeads
-        if !m.isMLA && kvh > 0 && kvh % tp != 0 && tp % kvh != 0 {
-            return "tensor parallel \(tp) and \(kvh) KV heads: neither divides the other"
-        }
-        return nil
     }
 
     static func money(_ x: Double) -> String { "$" + Units.format(x, 2) }

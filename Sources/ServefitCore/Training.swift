@@ -7,7 +7,7 @@ extension Estimator {
         var overhead: Int64
         var gradients: Int64
         var optimizer: Int64
-        var perGPU: Int64
+        var weightsPerGPU: Int64
     }
 
     /// LoRA adapter parameters: rank × (in + out) for each targeted projection in every layer.
@@ -78,7 +78,6 @@ extension Estimator {
             comps.append(Component("lora_adapters", adapterBytes, "\(adapter) adapter params (rank \(rank) on \(t.loraTargets.joined(separator: ",")) × \(m.layers) layers) × 4 B fp32"))
             comps.append(Component("gradients", gradients, "adapter params × 4 B (base weights frozen)"))
             comps.append(Component("optimizer", optimizer, "adapter params × \(Int(t.optimizer.stateBytes - 4)) B (\(t.optimizer.rawValue) states)"))
-            gradients += adapterBytes  // adapter weights reported with the trainable state
         } else {
             let p = Double(pc.total)
             gradients = i64(p * 2)
@@ -89,18 +88,16 @@ extension Estimator {
             if t.zeroStage >= 1 { optPerGPU /= n; of += ", ZeRO-\(t.zeroStage) shards it over \(Int(n)) GPUs" }
             if t.zeroStage >= 2 { gradsPerGPU /= n; gf += ", sharded over \(Int(n)) GPUs" }
             if t.zeroStage >= 3 { weightsPerGPU /= n }
-            comps.append(Component("gradients", gradients, gf))
-            comps.append(Component("optimizer", optimizer, of))
+            comps.append(Component("gradients", gradients, gf, perGPU: i64(gradsPerGPU)))
+            comps.append(Component("optimizer", optimizer, of, perGPU: i64(optPerGPU)))
             let overhead = cudaContextBytes
             comps.append(Component("cuda_context", overhead, "CUDA context (~0.3 GiB per process)"))
-            let perGPU = i64(weightsPerGPU + gradsPerGPU + optPerGPU) + activation + overhead
             return TrainingMemory(components: comps, activation: activation, overhead: overhead * Int64(n),
-                                  gradients: gradients, optimizer: optimizer, perGPU: perGPU)
+                                  gradients: gradients, optimizer: optimizer, weightsPerGPU: i64(weightsPerGPU))
         }
         let overhead = cudaContextBytes
         comps.append(Component("cuda_context", overhead, "CUDA context (~0.3 GiB per process)"))
-        let perGPU = i64(weightsPerGPU) + gradients + optimizer + activation + overhead
         return TrainingMemory(components: comps, activation: activation, overhead: overhead * Int64(n),
-                              gradients: gradients, optimizer: optimizer, perGPU: perGPU)
+                              gradients: gradients, optimizer: optimizer, weightsPerGPU: i64(weightsPerGPU))
     }
 }

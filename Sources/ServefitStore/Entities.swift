@@ -23,8 +23,12 @@ public struct PriceFilter: Sendable {
     public var provider: String?
     public var pricingModel: PricingModel?
     public var latestOnly: Bool
-    public init(gpu: String? = nil, provider: String? = nil, pricingModel: PricingModel? = nil, latestOnly: Bool = false) {
+    /// Marks stale rows; with `latestOnly`, leaves them out unless `includeStale`.
+    public var freshness: Freshness?
+    public init(gpu: String? = nil, provider: String? = nil, pricingModel: PricingModel? = nil, latestOnly: Bool = false,
+                freshness: Freshness? = nil) {
         self.gpu = gpu; self.provider = provider; self.pricingModel = pricingModel; self.latestOnly = latestOnly
+        self.freshness = freshness
     }
 }
 
@@ -219,7 +223,11 @@ extension CatalogStore {
 
     public func prices(_ f: PriceFilter = PriceFilter()) throws -> [Price] {
         let (sql, args) = Self.pricesSQL(f)
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: args).map(Self.price(from:)) }
+        var out = try read { db in try Row.fetchAll(db, sql: sql, arguments: args).map(Self.price(from:)) }
+        if let fr = f.freshness {
+            for i in out.indices { out[i].stale = out[i].asOf < fr.cutoff }
+        }
+        return out
     }
 
     static func pricesSQL(_ f: PriceFilter) -> (String, StatementArguments) {
@@ -227,27 +235,11 @@ extension CatalogStore {
         if let g = f.gpu { conds.append("g.slug = ?"); args.append(g) }
         if let p = f.provider { conds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
         if let pm = f.pricingModel { conds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
+        if f.latestOnly, let fr = f.freshness, !fr.includeStale { conds.append("p.as_of >= ?"); args.append(fr.cutoff) }
         let table = f.latestOnly ? "current_gpu_price" : "gpu_price"
         let sql = String(format: Self.priceSelect, table) + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND "))
-            + " ORDER BY g.slug, p.provider, p.pricing_model, p.as_of, ifnull(p.instance, ''), ifnull(p.region, '')"
+            + " ORDER BY g.slug, p.provider, p.pricing_model, p.gpus_per_instance, p.as_of, ifnull(p.instance, ''), ifnull(p.region, '')"
         return (sql, StatementArguments(args))
-    }
-
-    /// The cheapest current price per GPU (optionally narrowed to a provider / pricing model), joined in SQL.
-    public func cheapestCurrentPrices(provider: String? = nil, pricingModel: PricingModel? = nil) throws -> [String: Price] {
-        var conds: [String] = [], args: [DatabaseValueConvertible] = []
-        if let p = provider { conds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
-        if let pm = pricingModel { conds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
-        let sql = String(format: Self.priceSelect, "current_gpu_price") + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND "))
-            + " ORDER BY g.slug, p.usd_per_gpu_hour, p.provider"
-        return try read { db in
-            var best: [String: Price] = [:]
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
-                let p = Self.price(from: row)
-                if best[p.gpu] == nil { best[p.gpu] = p }
-            }
-            return best
-        }
     }
 
     @discardableResult
@@ -272,9 +264,11 @@ extension CatalogStore {
         do { gid = try gpuID(db, p.gpu) } catch { throw StoreError.invalid("price names unknown gpu '\(p.gpu)' (add it with `servefit gpu add` first)") }
         if try priceExists(db, p, gpuID: gid) { throw StoreError.duplicate(entity: "price", key: priceKey(p)) }
         try db.cachedStatement(sql: """
-            INSERT INTO gpu_price(gpu_id, provider, instance, region, pricing_model, usd_per_gpu_hour, as_of, source, origin, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [gid, p.provider, p.instance, p.region, p.pricingModel.rawValue, p.usdPerGPUHour, p.asOf, p.source, origin, now()])
+            INSERT INTO gpu_price(gpu_id, provider, instance, region, pricing_model, usd_per_gpu_hour, as_of, source, origin, created_at,
+                                  gpus_per_instance, link, shape_assumed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [gid, p.provider, p.instance, p.region, p.pricingModel.rawValue, p.usdPerGPUHour, p.asOf, p.source, origin, now(),
+                                     p.gpusPerInstance, (p.link ?? (p.gpusPerInstance == 1 ? InstanceLink.none : nil))?.rawValue, p.shapeAssumed])
         var out = p
         out.id = db.lastInsertedRowID
         try log(db, entity: "price", key: priceKey(p), action: action, before: nil, after: json(out), actor: actor)

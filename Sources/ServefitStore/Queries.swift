@@ -6,36 +6,50 @@ import ServefitCore
 /// `best-gpu`, `compare`, `scenario run` and the server's /v1/rank. Filtering and joining happen
 /// in SQLite (indexed); the arithmetic in ServefitCore.
 extension CatalogStore {
-    /// GPUs matching the query's filters, each with its cheapest current price under the
-    /// provider / pricing-model filters (nil when it has none). One SQL statement.
-    public func rankCandidates(_ q: RankQuery) throws -> [RankCandidate] {
-        let (sql, args) = Self.rankCandidatesSQL(q)
-        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: args) }
-        if let slugs = q.gpus {
-            let found = Set(rows.map { $0["slug"] as String })
-            if let missing = slugs.first(where: { !found.contains($0) }) {
-                // Tell an unknown GPU from one the other filters removed.
-                _ = try gpu(missing)
-            }
-        }
-        return rows.map { row in
-            let g = Self.gpu(from: row)
-            var price: Price?
-            if let usd: Double = row["price_usd"] {
-                var p = Price(gpu: g.slug, provider: row["price_provider"],
-                              pricingModel: PricingModel(rawValue: row["price_pricing_model"]) ?? .onDemand,
-                              usdPerGPUHour: usd, asOf: row["price_as_of"], source: row["price_source"])
-                p.id = row["price_id"]; p.instance = row["price_instance"]; p.region = row["price_region"]
-                price = p
-            }
-            return RankCandidate(gpu: g, price: price)
-        }
+    /// Today's date (YYYY-MM-DD, UTC), or SERVEFIT_TODAY for reproducible runs and tests.
+    public static func today() -> String {
+        if let t = ProcessInfo.processInfo.environment["SERVEFIT_TODAY"], Price.dayNumber(t) != nil { return t }
+        return String(now().prefix(10))
     }
 
-    static func rankCandidatesSQL(_ q: RankQuery) -> (String, StatementArguments) {
+    /// The freshness rule of a ranking query, on today's date.
+    public static func freshness(_ q: RankQuery) -> Freshness {
+        Freshness(today: today(), maxAgeDays: q.maxPriceAgeDays, includeStale: q.includeStale)
+    }
+
+    /// GPUs matching the query's filters, each with its cheapest current, fresh price per instance
+    /// size (1, 2, 4, 8 … GPUs) under the provider / pricing-model filters. One SQL statement.
+    public func rankCandidates(_ q: RankQuery) throws -> [RankCandidate] {
+        let fresh = Self.freshness(q)
+        let (sql, args) = Self.rankCandidatesSQL(q, freshness: fresh)
+        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: args) }
+        var order: [String] = [], gpus: [String: GPU] = [:], offers: [String: [Price]] = [:]
+        for row in rows {
+            let slug: String = row["slug"]
+            if gpus[slug] == nil { gpus[slug] = Self.gpu(from: row); order.append(slug) }
+            guard let usd: Double = row["price_usd"] else { continue }
+            var p = Price(gpu: slug, provider: row["price_provider"],
+                          pricingModel: PricingModel(rawValue: row["price_pricing_model"]) ?? .onDemand,
+                          usdPerGPUHour: usd, asOf: row["price_as_of"], source: row["price_source"])
+            p.id = row["price_id"]; p.instance = row["price_instance"]; p.region = row["price_region"]
+            p.gpusPerInstance = row["price_gpus_per_instance"] ?? 1
+            p.link = (row["price_link"] as String?).flatMap(InstanceLink.init(rawValue:))
+            p.shapeAssumed = row["price_shape_assumed"] ?? false
+            p.stale = p.asOf < fresh.cutoff
+            offers[slug, default: []].append(p)
+        }
+        if let slugs = q.gpus, let missing = slugs.first(where: { gpus[$0] == nil }) {
+            // Tell an unknown GPU from one the other filters removed.
+            _ = try gpu(missing)
+        }
+        return order.map { RankCandidate(gpu: gpus[$0]!, offerings: offers[$0] ?? []) }
+    }
+
+    static func rankCandidatesSQL(_ q: RankQuery, freshness: Freshness) -> (String, StatementArguments) {
         var priceConds: [String] = [], args: [DatabaseValueConvertible] = []
         if let p = q.provider { priceConds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
         if let pm = q.pricingModel { priceConds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
+        if !freshness.includeStale { priceConds.append("p.as_of >= ?"); args.append(freshness.cutoff) }
         var gpuConds: [String] = []
         if let v = q.vendor { gpuConds.append("g.vendor = ? COLLATE NOCASE"); args.append(v) }
         if let slugs = q.gpus {
@@ -44,15 +58,16 @@ extension CatalogStore {
         }
         let sql = """
             WITH best AS (
-                SELECT p.*, row_number() OVER (PARTITION BY p.gpu_id ORDER BY p.usd_per_gpu_hour, p.provider, p.id) AS rn
+                SELECT p.*, row_number() OVER (PARTITION BY p.gpu_id, p.gpus_per_instance ORDER BY p.usd_per_gpu_hour, p.provider, p.id) AS rn
                 FROM current_gpu_price p \(priceConds.isEmpty ? "" : "WHERE " + priceConds.joined(separator: " AND "))
             )
             SELECT g.*, b.id AS price_id, b.provider AS price_provider, b.instance AS price_instance, b.region AS price_region,
                    b.pricing_model AS price_pricing_model, b.usd_per_gpu_hour AS price_usd, b.as_of AS price_as_of,
-                   b.source AS price_source
+                   b.source AS price_source, b.gpus_per_instance AS price_gpus_per_instance, b.link AS price_link,
+                   b.shape_assumed AS price_shape_assumed
             FROM gpu g LEFT JOIN best b ON b.gpu_id = g.id AND b.rn = 1
             \(gpuConds.isEmpty ? "" : "WHERE " + gpuConds.joined(separator: " AND "))
-            ORDER BY g.slug
+            ORDER BY g.slug, b.gpus_per_instance
             """
         return (sql, StatementArguments(args))
     }

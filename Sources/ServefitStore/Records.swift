@@ -101,6 +101,7 @@ extension CatalogStore {
             "tflops_fp4": g.tflops.fp4.databaseValue, "tdp_w": g.tdpW.databaseValue,
             "interconnect": g.interconnect.databaseValue, "interconnect_gb_per_s": g.interconnectGBPerS.databaseValue,
             "launch_year": g.launchYear.databaseValue, "source": g.source.databaseValue, "notes": g.notes.databaseValue,
+            "architecture": g.architecture.databaseValue, "compute_capability": g.computeCapability.databaseValue,
         ]
     }
 
@@ -112,6 +113,7 @@ extension CatalogStore {
         g.formFactor = row["form_factor"]; g.memoryType = row["memory_type"]; g.tdpW = row["tdp_w"]
         g.interconnect = row["interconnect"]; g.interconnectGBPerS = row["interconnect_gb_per_s"]
         g.launchYear = row["launch_year"]; g.source = row["source"]; g.notes = row["notes"]
+        g.architecture = row["architecture"]; g.computeCapability = row["compute_capability"]
         return g
     }
 
@@ -124,6 +126,9 @@ extension CatalogStore {
                       pricingModel: PricingModel(rawValue: row["pricing_model"]) ?? .onDemand,
                       usdPerGPUHour: row["usd_per_gpu_hour"], asOf: row["as_of"], source: row["source"])
         p.id = row["id"]; p.instance = row["instance"]; p.region = row["region"]
+        p.gpusPerInstance = row["gpus_per_instance"] ?? 1
+        p.link = (row["link"] as String?).flatMap(InstanceLink.init(rawValue:))
+        p.shapeAssumed = row["shape_assumed"] ?? false
         return p
     }
 

@@ -46,6 +46,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "ZeRO stage 0-3 across --gpus.") var zero: WholeNumber = WholeNumber(0)
     @Flag(help: "Training with gradient checkpointing.") var gradientCheckpointing = false
     @Option(help: "A measured checkpoint of the model (servefit model import PATH): its bytes replace the formula's, its format --weights.") var variant: String?
+    @Flag(help: "Size past the model's trained context (vLLM needs VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 and rope scaling).") var allowLongContext = false
     @Flag(help: "Print every component with its formula.") var explain = false
 
     func run() throws {
@@ -73,6 +74,7 @@ struct EstimateCommand: ParsableCommand {
             let g = try gpu.map { try store().gpu($0) }
             let gpuName = g?.name
             spec.variant = variant
+            spec.allowLongContext = allowLongContext
             let v = try variant.map { try store().variant(of: m.slug, named: $0) }
             let r = try spec.request(model: m, gpu: g, variant: v)
             let contexts = try parseIntList(context, name: "--context")
@@ -115,11 +117,16 @@ struct EstimateCommand: ParsableCommand {
               + (e.gpus > 1 ? ", \(e.gpus) GPUs (TP \(e.tensorParallel), PP \(e.pipelineParallel))" : ""))
         print("")
         var rows: [[String]] = []
+        let split = e.tensorParallel * e.pipelineParallel > 1
         for c in e.components {
-            rows.append([c.name, Units.gib(c.bytes), Units.gb(c.bytes)] + (explain ? [c.formula] : []))
+            let figures = split ? [Units.gib(c.perGPUBytes ?? c.bytes), Units.gib(c.bytes)] : [Units.gib(c.bytes), Units.gb(c.bytes)]
+            rows.append([c.name] + figures + (explain ? [c.formula] : []))
         }
-        rows.append(["total", Units.gib(e.totalBytes), Units.gb(e.totalBytes)] + (explain ? ["sum of the components"] : []))
-        CLI.printTable(["component", "GiB", "GB"] + (explain ? ["formula"] : []), rows, format: .table)
+        let totals = split ? [Units.gib(e.components.reduce(0) { $0 + ($1.perGPUBytes ?? 0) }), Units.gib(e.totalBytes)]
+                           : [Units.gib(e.totalBytes), Units.gb(e.totalBytes)]
+        rows.append(["total"] + totals + (explain ? ["sum of the components"] : []))
+        let n = e.tensorParallel * e.pipelineParallel
+        CLI.printTable(["component"] + (split ? ["per GPU", "all \(n) GPUs"] : ["GiB", "GB"]) + (explain ? ["formula"] : []), rows, format: .table)
         print("")
         print("KV cache per token: \(e.kvCacheBytesPerToken) bytes (\(Units.format(Double(e.kvCacheBytesPerToken) / 1024, 1)) KiB)")
         print("rule of thumb (weights × 1.2): \(Units.gib(e.ruleOfThumbBytes)) — shown for comparison only")
@@ -132,8 +139,16 @@ struct EstimateCommand: ParsableCommand {
                   + " (set --max-num-seqs \(max(1, Int((e.maxConcurrency ?? 0).rounded(.down)))))")
         }
         if let g = e.gpuLayers { print("llama.cpp: \(g) layers on the GPU" + (e.cpuBytes.map { ", \(Units.gib($0)) in CPU RAM" } ?? "")) }
-        if let g = e.gradientBytes { print("training: gradients \(Units.gib(g)), optimizer states \(Units.gib(e.optimizerBytes ?? 0))") }
+        if e.gradientBytes != nil {
+            let part = { (name: String) in e.components.first { $0.name == name }.map { Units.gib($0.perGPUBytes ?? $0.bytes) } ?? "0 GiB" }
+            print("training, per GPU: gradients \(part("gradients")), optimizer states \(part("optimizer"))"
+                  + (e.components.contains { $0.name == "lora_adapters" } ? ", adapters \(part("lora_adapters"))" : ""))
+        }
+        if let why = e.refused { print("the engine refuses this deployment: \(why)") }
         for n in e.notes { print("note: \(n)") }
-        if let l = e.launch, e.gpuMemoryBytes != nil { print("launch: \(l)") }
+        if let l = e.launch, e.gpuMemoryBytes != nil {
+            print("launch: \(l)")
+            for n in e.launchNotes ?? [] { print("  # \(n)") }
+        }
     }
 }

@@ -166,16 +166,25 @@ struct PriceCommand: ParsableCommand {
         @Option var gpu: String?
         @Option var provider: String?
         @Option(help: "on-demand, spot or reserved.") var pricingModel: String?
-        @Flag(help: "Only the current price per (gpu, provider, pricing model).") var latest = false
+        @Flag(help: "Only the current prices: the latest per (gpu, provider, pricing model, instance size), fresh ones only.") var latest = false
+        @Option(help: "A price older than this is stale (default 180d; e.g. 90d, 26w).") var maxPriceAge: String?
+        @Flag(help: "With --latest: keep stale prices too (marked stale).") var includeStale = false
 
         func run() throws {
             try CLI.run {
                 let pm = try pricingModel.map(parsePricingModel)
-                let prices = try global.open().prices(PriceFilter(gpu: gpu, provider: provider, pricingModel: pm, latestOnly: latest))
+                let fresh = Freshness(today: CatalogStore.today(), maxAgeDays: try maxPriceAge.map(Freshness.parseAge) ?? Price.defaultMaxAgeDays,
+                                      includeStale: includeStale)
+                let prices = try global.open().prices(PriceFilter(gpu: gpu, provider: provider, pricingModel: pm, latestOnly: latest, freshness: fresh))
                 if fmt.format == .json { try CLI.printJSON(prices); return }
-                CLI.printTable(["id", "gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "instance", "region"],
+                CLI.printTable(["id", "gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "stale", "instance", "gpus_per_instance", "link", "region"],
                                prices.map { [String($0.id ?? 0), $0.gpu, $0.provider, $0.pricingModel.rawValue, Units.format($0.usdPerGPUHour, 4),
-                                             $0.asOf, $0.instance ?? "-", $0.region ?? "-"] }, format: fmt.format)
+                                             $0.asOf, $0.stale == true ? "stale" : "", $0.instance ?? "-",
+                                             String($0.gpusPerInstance) + ($0.shapeAssumed ? "?" : ""), $0.link?.rawValue ?? "-", $0.region ?? "-"] },
+                               format: fmt.format)
+                if fmt.format == .table {
+                    print("(stale: older than \(fresh.maxAgeDays) days on \(fresh.today); \"?\": instance size not recorded, taken as 1)")
+                }
             }
         }
     }
@@ -193,12 +202,22 @@ struct PriceCommand: ParsableCommand {
         @Option(help: "on-demand, spot or reserved.") var pricingModel: String = "on-demand"
         @Option var region: String?
         @Option var instance: String?
+        @Option(help: "GPUs in the instance this price rents (default 1; an 8-GPU HGX node is 8).") var gpusPerInstance: WholeNumber?
+        @Option(help: "How its GPUs are joined: none, pcie, nvlink, nvlink-bridge, xgmi, other.") var link: String?
 
         func run() throws {
             try CLI.run {
                 let pm = try parsePricingModel(pricingModel)
                 var p = Price(gpu: gpu, provider: provider, pricingModel: pm, usdPerGPUHour: usdPerGpuHour.value, asOf: asOf, source: source)
                 p.region = region; p.instance = instance
+                if let n = gpusPerInstance { p.gpusPerInstance = n.value } else { p.shapeAssumed = true }
+                if let l = link {
+                    guard let v = InstanceLink(rawValue: l) else {
+                        throw CLIError(message: "--link must be one of \(InstanceLink.allCases.map(\.rawValue).joined(separator: ", "))"
+                                       + Suggest.hint(l, in: InstanceLink.allCases.map(\.rawValue)), code: 64)
+                    }
+                    p.link = v
+                }
                 let saved = try global.open().addPrice(p, actor: global.who)
                 print("added price \(saved.id ?? 0): \(gpu) at \(provider) $\(Units.format(usdPerGpuHour.value, 4))/GPU-h as of \(asOf)")
             }

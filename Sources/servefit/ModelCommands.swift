@@ -254,6 +254,14 @@ struct ModelCommand: ParsableCommand {
                 if let name { m.name = name }
                 if let hfRepo { m.hfRepo = hfRepo }
                 let existing = try? store.model(slug)
+                // A variant is the same model in other bytes: a checkpoint of another architecture is refused.
+                if let old = existing, !replace {
+                    let diff = old.architectureDifferences(from: m)
+                    if !diff.isEmpty {
+                        throw CLIError(message: "\(path) is not a checkpoint of \(slug): its header has \(diff.joined(separator: ", ")) "
+                                       + "(import it under its own --slug, or --replace the model)", code: 65)
+                    }
+                }
                 if existing == nil || replace { try put(m, store) }
                 let vname = variant ?? (inv.quantization.hasPrefix("none") ? (inv.byDType.keys.contains("BF16") ? "bf16" : inv.weights) : inv.weights)
                 let v = ModelVariant(model: slug, name: vname, inventory: inv, source: (path as NSString).standardizingPath)

@@ -29,6 +29,9 @@ struct RankOptions: ParsableArguments {
     @Option(help: "Achieved fraction of dense peak FLOPS in prefill (default 0.5).") var computeEfficiency: String?
     @Option(help: "Achieved fraction of the GPU-to-GPU link in all-reduce (default 0.7).") var interconnectEfficiency: String?
     @Option(help: "Fixed cost per engine step (default 0.5ms).") var stepOverhead: String?
+    @Option(help: "Prices older than this are stale and not used (default 180d; e.g. 90d, 26w).") var maxPriceAge: String?
+    @Flag(help: "Use stale prices too (their rows say so).") var includeStale = false
+    @Flag(help: "Allow contexts past the model's trained maximum (vLLM: VLLM_ALLOW_LONG_MAX_MODEL_LEN=1).") var allowLongContext = false
 
     func query(model: String, top: Int? = nil) throws -> RankQuery {
         var o: [String: String] = ["model": model]
@@ -38,7 +41,8 @@ struct RankOptions: ParsableArguments {
             ("input", input), ("output", output), ("context", context), ("max-tpot", maxTpot), ("max-ttft", maxTtft),
             ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("traffic", traffic), ("gpu-memory-utilization", gpuMemoryUtilization),
             ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
-            ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead),
+            ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead), ("max-price-age", maxPriceAge),
+            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil),
         ]
         for (k, v) in pairs { if let v { o[k] = v } }
         if let top { o["top"] = String(top) }
@@ -47,29 +51,70 @@ struct RankOptions: ParsableArguments {
 }
 
 enum RankPrinter {
-    static let headers = ["#", "gpu", "n", "weights", "batch", "per GPU", "TTFT", "TPOT", "out tok/s", "provider", "$/GPU-h", "$/M out", "$/M blended"]
+    typealias Column = (header: String, value: (RankRow) -> Double?)
 
-    static func cells(_ r: RankRow, index: Int?) -> [String] {
-        [index.map(String.init) ?? "-", r.gpu, String(r.gpuCount), r.weights, r.batch.map(String.init) ?? "-",
-         r.perGPUBytes.map { Units.gib($0) } ?? "-",
-         r.ttftMs.map { ms($0) } ?? "-", r.tpotMs.map { ms($0) } ?? "-",
-         r.throughputTokensPerS.map { Units.format($0, 0) } ?? "-", r.provider ?? "-",
-         r.usdPerGPUHour.map { "$" + Units.format($0, 2) } ?? "-",
-         r.usdPerMillionTokens.map(money) ?? "-", r.usdPerMillionTokensBlended.map(money) ?? "-"]
+    /// Cost columns in the rows' own terms: per million output tokens for decoders, per million
+    /// input tokens and requests for encoders, per audio hour for speech models.
+    static func costColumns(_ rows: [RankRow]) -> [Column] {
+        if rows.contains(where: { $0.usdPerAudioHour != nil }) {
+            return [("$/audio-h", { $0.usdPerAudioHour }), ("$/M req", { $0.usdPerMillionRequests })]
+        }
+        if rows.contains(where: { $0.usdPerMillionInputTokens != nil }) {
+            return [("$/M in", { $0.usdPerMillionInputTokens }), ("$/M req", { $0.usdPerMillionRequests })]
+        }
+        return [("$/M out", { $0.usdPerMillionTokens }), ("$/M blended", { $0.usdPerMillionTokensBlended })]
+    }
+
+    static func headers(_ rows: [RankRow]) -> [String] {
+        ["#", "gpu", "n", "weights", "batch", "per GPU", "TTFT", "TPOT", "tok/s", "provider", "instance", "$/GPU-h"] + costColumns(rows).map(\.header)
+    }
+
+    static func cells(_ r: RankRow, index: Int?, _ cols: [Column]) -> [String] {
+        let id: String = index.map(String.init) ?? "-"
+        let batch: String = r.batch.map(String.init) ?? "-"
+        let mem: String = r.perGPUBytes.map { Units.gib($0) } ?? "-"
+        let ttft: String = r.ttftMs.map { ms($0) } ?? "-"
+        let tpot: String = r.tpotMs.map { ms($0) } ?? "-"
+        let tps: String = r.throughputTokensPerS.map { Units.format($0, 0) } ?? "-"
+        let inst: String = r.instance.map { $0 + (r.priceStale == true ? " (stale)" : "") } ?? "-"
+        let hour: String = r.usdPerGPUHour.map { "$" + Units.format($0, 2) } ?? "-"
+        var out: [String] = [id, r.gpu, String(r.gpuCount), r.weights, batch, mem, ttft, tpot, tps, r.provider ?? "-", inst, hour]
+        for c in cols { out.append(c.value(r).map(money) ?? "-") }
+        return out
+    }
+
+    /// "$0.430 per million output tokens ($0.136 blended)", in the row's own terms.
+    static func costPhrase(_ r: RankRow) -> String {
+        if let a = r.usdPerAudioHour { return "\(money(a)) per hour of audio" }
+        if let i = r.usdPerMillionInputTokens {
+            return "\(money(i)) per million input tokens (\(r.usdPerMillionRequests.map(money) ?? "-") per million requests)"
+        }
+        return "\(money(r.usdPerMillionTokens ?? .infinity)) per million output tokens (\(money(r.usdPerMillionTokensBlended ?? .infinity)) blended)"
     }
 
     static func ms(_ x: Double) -> String { x >= 1000 ? Units.format(x / 1000, 2) + " s" : Units.format(x, x < 10 ? 1 : 0) + " ms" }
-    static func money(_ x: Double) -> String { x.isFinite ? "$" + Units.format(x, x < 1 ? 3 : 2) : "-" }
+    /// Three significant digits at least, so cheap rows stay apart ($0.000142 vs $0.000151).
+    static func money(_ x: Double) -> String {
+        guard x.isFinite else { return "-" }
+        guard x > 0 else { return "$0" }
+        let digits = x >= 1 ? 2 : min(9, max(3, 2 - Int(log10(x).rounded(.down))))
+        return "$" + Units.format(x, digits)
+    }
 
     static func csvRow(_ r: RankRow) -> [String] {
         func d(_ x: Double?) -> String { x.map { String($0) } ?? "" }
-        return [r.model, r.gpu, String(r.gpuCount), r.weights, r.kvCache, r.batch.map(String.init) ?? "", r.perGPUBytes.map(String.init) ?? "",
-                d(r.ttftMs), d(r.tpotMs), d(r.throughputTokensPerS), r.provider ?? "", d(r.usdPerGPUHour), d(r.usdPerMillionTokens),
-                d(r.usdPerMillionTokensBlended), r.rejectedReason ?? ""]
+        return [r.model, r.gpu, String(r.gpuCount), String(r.tensorParallel), r.weights, r.kvCache, r.engine, r.batch.map(String.init) ?? "",
+                r.perGPUBytes.map(String.init) ?? "", d(r.ttftMs), d(r.tpotMs), d(r.throughputTokensPerS), d(r.requestsPerS),
+                r.provider ?? "", r.instance ?? "", r.gpusPerInstance.map(String.init) ?? "", r.pricingModel ?? "", r.priceAsOf ?? "",
+                d(r.usdPerGPUHour), d(r.usdPerHour), d(r.usdPerMillionTokens), d(r.usdPerMillionTokensBlended),
+                d(r.usdPerMillionInputTokens), d(r.usdPerMillionRequests), d(r.usdPerAudioHour),
+                r.replicas.map(String.init) ?? "", d(r.usdPerHourAtTraffic), r.launch?.command ?? "", r.rejectedReason ?? ""]
     }
-    static let csvHeaders = ["model", "gpu", "gpu_count", "weights", "kv_cache", "batch", "per_gpu_bytes", "ttft_ms", "tpot_ms",
-                             "throughput_tokens_per_s", "provider", "usd_per_gpu_hour", "usd_per_million_tokens",
-                             "usd_per_million_tokens_blended", "rejected_reason"]
+    static let csvHeaders = ["model", "gpu", "gpu_count", "tensor_parallel", "weights", "kv_cache", "engine", "batch", "per_gpu_bytes",
+                             "ttft_ms", "tpot_ms", "throughput_tokens_per_s", "requests_per_s", "provider", "instance", "gpus_per_instance",
+                             "pricing_model", "price_as_of", "usd_per_gpu_hour", "usd_per_hour", "usd_per_million_tokens",
+                             "usd_per_million_tokens_blended", "usd_per_million_input_tokens", "usd_per_million_requests",
+                             "usd_per_audio_hour", "replicas", "usd_per_hour_at_traffic", "launch", "rejected_reason"]
 
     static func describe(_ q: RankQuery) -> String {
         var parts = ["\(q.inputTokens) in / \(q.outputTokens) out tokens per request", "memory for \(q.effectiveContext) tokens per sequence", "engine \(q.engine.rawValue)"]
@@ -86,13 +131,14 @@ enum RankPrinter {
     /// A horizontal bar chart of cost per million output tokens (with --traffic: of $/hour for the replicas).
     static func bars(_ rows: [RankRow], width: Int = 40) {
         let atTraffic = rows.contains { $0.usdPerHourAtTraffic != nil }
-        func value(_ r: RankRow) -> Double? { atTraffic ? r.usdPerHourAtTraffic : r.usdPerMillionTokens }
+        let cost = costColumns(rows)[0]
+        func value(_ r: RankRow) -> Double? { atTraffic ? r.usdPerHourAtTraffic : cost.value(r) }
         let values = rows.compactMap(value).filter(\.isFinite)
         guard let maxValue = values.max(), maxValue > 0 else { return }
         let labels = rows.map { $0.label + (atTraffic ? " ×\($0.replicas ?? 1) replicas" : "") }
         let lw = labels.map(\.count).max() ?? 0
         print("")
-        print(atTraffic ? "USD per hour to carry the traffic:" : "cost per million output tokens (USD):")
+        print(atTraffic ? "USD per hour to carry the traffic:" : "cost (\(cost.header)):")
         for (r, l) in zip(rows, labels) {
             guard let v = value(r), v.isFinite else { continue }
             let n = max(1, Int((v / maxValue * Double(width)).rounded()))
@@ -145,17 +191,19 @@ struct RankCommand: ParsableCommand {
                     print("no deployment fits and meets the constraints (\(r.rejected.count) rejected; --show-rejected lists why)")
                 } else {
                     if q.traffic != nil {
-                        CLI.printTable(RankPrinter.headers + ["replicas", "$/h total"], r.ranked.enumerated().map {
-                            RankPrinter.cells($1, index: $0 + 1) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
+                        let cols = RankPrinter.costColumns(r.ranked)
+                        CLI.printTable(RankPrinter.headers(r.ranked) + ["replicas", "$/h total"], r.ranked.enumerated().map {
+                            RankPrinter.cells($1, index: $0 + 1, cols) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
                         }, format: .table)
                     } else {
-                        CLI.printTable(RankPrinter.headers, r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1) }, format: .table)
+                        let cols = RankPrinter.costColumns(r.ranked)
+                        CLI.printTable(RankPrinter.headers(r.ranked), r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols) }, format: .table)
                     }
                     if chart || r.ranked.count > 1 { RankPrinter.bars(Array(r.ranked.prefix(15))) }
                 }
                 if launch {
                     print("")
-                    for row in r.ranked { try printLaunch(row, model: m, query: q) }
+                    for row in r.ranked { printLaunch(row) }
                 }
                 if showRejected && !r.rejected.isEmpty {
                     print("")
@@ -169,22 +217,11 @@ struct RankCommand: ParsableCommand {
     }
 }
 
-func printLaunch(_ row: RankRow, model: Model, query q: RankQuery) throws {
-    let l = try launchCommand(row, model: model, query: q)
+func printLaunch(_ row: RankRow) {
+    guard let l = row.launch else { return }
     print("# \(row.label), batch \(row.batch ?? 1)")
     print(l.command)
     for n in l.notes { print("#   \(n)") }
-}
-
-func launchCommand(_ row: RankRow, model: Model, query q: RankQuery) throws -> LaunchCommand {
-    var s = LaunchCommand.Spec(model: model)
-    s.weights = try WeightFormat.parse(row.weights)
-    s.kvDType = try KVDType.parse(row.kvCache)
-    s.tensorParallel = row.tensorParallel
-    s.context = row.context
-    s.maxNumSeqs = row.batch ?? 1
-    s.gpuMemoryUtilization = q.gpuMemoryUtilization
-    return LaunchCommand.make(try Engine.parse(row.engine), s)
 }
 
 struct BestGPUCommand: ParsableCommand {
@@ -211,21 +248,22 @@ struct BestGPUCommand: ParsableCommand {
             let r = try store.rank(q)
             guard let best = r.ranked.first else {
                 let closest = r.rejected.first { $0.batch != nil } ?? r.rejected.first
-                throw CLIError(message: "no deployment of \(q.model) fits and meets the constraints"
-                               + (closest.map { " (e.g. \($0.label): \($0.rejectedReason ?? ""))" } ?? ""), code: 65)
+                throw CLIError(message: "nothing fits: no deployment of \(q.model) fits and meets the constraints"
+                               + (closest.map { " (nearest: \($0.label): \($0.rejectedReason ?? ""))" } ?? ""), code: 1)
             }
             let m = try store.model(q.model)
             if fmt.format == .json { try CLI.printJSON(best); return }
             if fmt.format == .csv { CLI.printTable(RankPrinter.csvHeaders, [RankPrinter.csvRow(best)], format: .csv); return }
             print("\(m.slug): \(best.gpuCount) × \(best.gpuName) (\(best.gpu)), \(best.weights) weights, batch \(best.batch ?? 1): "
-                  + "\(RankPrinter.money(best.usdPerMillionTokens ?? .infinity)) per million output tokens "
-                  + "(\(RankPrinter.money(best.usdPerMillionTokensBlended ?? .infinity)) blended) at \(best.provider ?? "?") $\(Units.format(best.usdPerGPUHour ?? 0, 2))/GPU-h; "
+                  + RankPrinter.costPhrase(best) + " at \(best.provider ?? "?") (\(best.instance ?? "?")) $\(Units.format(best.usdPerGPUHour ?? 0, 2))/GPU-h; "
                   + "TTFT \(RankPrinter.ms(best.ttftMs ?? 0)), TPOT \(best.tpotMs.map(RankPrinter.ms) ?? "-"), \(Units.format(best.throughputTokensPerS ?? 0, 0)) out tok/s")
             if let n = best.replicas, let total = best.usdPerHourAtTraffic {
                 print("to carry \(Units.format(q.traffic ?? 0, 2)) requests/s: \(n) replica\(n == 1 ? "" : "s") (\(n * best.gpuCount) GPUs), $\(Units.format(total, 2))/hour")
             }
-            let l = try launchCommand(best, model: m, query: q)
-            print(l.command)
+            if let l = best.launch {
+                print(l.command)
+                for n in l.notes { print("#   \(n)") }
+            }
         }
     }
 }
@@ -302,7 +340,7 @@ struct ScenarioCommand: ParsableCommand {
                 let q = try options.query(model: model)
                 let s = try store.saveScenario(name: name, query: q, notes: notes, replace: replace, actor: global.who)
                 let best = try s.result.map { try JSONDecoder().decode(RankRow.self, from: Data($0.utf8)) }
-                print("saved scenario '\(s.name)' for \(s.model)" + (best.map { ": best today \($0.label), \(RankPrinter.money($0.usdPerMillionTokens ?? .infinity)) per million output tokens" } ?? ": no deployment meets it today"))
+                print("saved scenario '\(s.name)' for \(s.model)" + (best.map { ": best today \($0.label), \(RankPrinter.costPhrase($0))" } ?? ": no deployment meets it today"))
             }
         }
     }
@@ -336,7 +374,7 @@ struct ScenarioCommand: ParsableCommand {
                 if let n = s.notes { print("notes: \(n)") }
                 print("saved \(s.createdAt ?? "?"), updated \(s.updatedAt ?? "?")")
                 if let r = try s.result.map({ try JSONDecoder().decode(RankRow.self, from: Data($0.utf8)) }) {
-                    print("answer when saved: \(r.label), batch \(r.batch ?? 1), \(RankPrinter.money(r.usdPerMillionTokens ?? .infinity)) per million output tokens at \(r.provider ?? "?") (\(r.priceAsOf ?? "?"))")
+                    print("answer when saved: \(r.label), batch \(r.batch ?? 1), \(RankPrinter.costPhrase(r)) at \(r.provider ?? "?") (\(r.priceAsOf ?? "?"))")
                 }
             }
         }
@@ -355,7 +393,8 @@ struct ScenarioCommand: ParsableCommand {
                 print("scenario \(name): \(run.query.model), \(RankPrinter.describe(run.query))")
                 let rows = Array(run.result.ranked.prefix(max(1, top)))
                 if rows.isEmpty { print("no deployment meets it today") } else {
-                    CLI.printTable(RankPrinter.headers, rows.enumerated().map { RankPrinter.cells($1, index: $0 + 1) }, format: fmt.format)
+                    let cols = RankPrinter.costColumns(rows)
+                    CLI.printTable(RankPrinter.headers(rows), rows.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols) }, format: fmt.format)
                 }
                 print("")
                 print("since saved:")

@@ -11,6 +11,7 @@ import Testing
 // asserts a duration.
 
 func tempDir(_ tag: String) -> URL {
+    _ = pinnedToday
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-rel-\(tag)-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
@@ -69,11 +70,12 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) thr
     try check("price list --gpu", hist, histArgs, forbid: ["SCAN p", "SCAN gpu_price", "SCAN g"])
     // Current prices of every GPU read the small per-group table, not the price history.
     let (all, allArgs) = CatalogStore.pricesSQL(PriceFilter(latestOnly: true))
-    try check("current prices", all, allArgs, forbid: ["SCAN p", "SCAN gpu_price "], require: "SEARCH p USING INDEX gpu_price_latest (gpu_id=? AND provider=? AND pricing_model=? AND as_of=?)")
+    try check("current prices", all, allArgs, forbid: ["SCAN p", "SCAN gpu_price "], require: "SEARCH p USING INDEX gpu_price_latest (gpu_id=? AND provider=? AND pricing_model=? AND gpus_per_instance=? AND as_of=?)")
     var q = RankQuery(model: "m")
     q.gpus = ["h100-sxm", "l4"]
-    let (rank, rankArgs) = CatalogStore.rankCandidatesSQL(q)
-    try check("rank candidates", rank, rankArgs, forbid: ["SCAN p ", "SCAN gpu_price "], require: "SEARCH p USING INDEX gpu_price_latest (gpu_id=? AND provider=? AND pricing_model=? AND as_of=?)")
+    let (rank, rankArgs) = CatalogStore.rankCandidatesSQL(q, freshness: CatalogStore.freshness(q))
+    try check("rank candidates", rank, rankArgs, forbid: ["SCAN p ", "SCAN gpu_price "],
+              require: "SEARCH p USING INDEX gpu_price_latest (gpu_id=? AND provider=? AND pricing_model=? AND gpus_per_instance=? AND as_of>?)")
     let (h, hArgs) = CatalogStore.historySQL(entity: "price", key: nil, limit: 50)
     try check("history --entity", h, hArgs, forbid: ["SCAN change_log", "TEMP B-TREE"])
     let (hk, hkArgs) = CatalogStore.historySQL(entity: "model", key: "llama-2-7b", limit: 50)
@@ -89,9 +91,11 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) thr
     func current(_ gpu: String) throws -> [Price] { try s.prices(PriceFilter(gpu: gpu, latestOnly: true)) }
     func expected(_ gpu: String) throws -> [Price] {
         let all = try s.prices(PriceFilter(gpu: gpu))
-        let groups = Dictionary(grouping: all) { "\($0.provider)|\($0.pricingModel.rawValue)" }
+        // Current = the latest per (provider, pricing model, instance size).
+        let groups = Dictionary(grouping: all) { "\($0.provider)|\($0.pricingModel.rawValue)|\($0.gpusPerInstance)" }
         return groups.values.flatMap { g in g.filter { $0.asOf == g.map(\.asOf).max()! } }
-            .sorted { ($0.provider, $0.pricingModel.rawValue, $0.asOf, $0.instance ?? "", $0.region ?? "") < ($1.provider, $1.pricingModel.rawValue, $1.asOf, $1.instance ?? "", $1.region ?? "") }
+            .sorted { ($0.provider, $0.pricingModel.rawValue, $0.gpusPerInstance, $0.asOf, $0.instance ?? "", $0.region ?? "")
+                < ($1.provider, $1.pricingModel.rawValue, $1.gpusPerInstance, $1.asOf, $1.instance ?? "", $1.region ?? "") }
     }
     #expect(try current("h100-sxm") == expected("h100-sxm"))
     let newer = try s.addPrice(Price(gpu: "h100-sxm", provider: "X", usdPerGPUHour: 9, asOf: "2030-01-01", source: "t"), actor: "t")
@@ -112,7 +116,7 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) thr
 // MARK: migrations
 
 /// A database made by each earlier schema version upgrades with all its data kept.
-@Test(arguments: ["0001_catalog", "0002_api_tokens", "0003_model_variant"])
+@Test(arguments: ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index"])
 func olderSchemasUpgradeKeepingData(_ version: String) throws {
     let path = tempDir("mig").appendingPathComponent("old.sqlite").path
     let q = try DatabaseQueue(path: path)
@@ -138,13 +142,16 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
     }
     try q.close()
     let s = try CatalogStore.open(path: path, seedIfNew: false)
-    #expect(try s.schemaVersion().last == "0004_current_price_index")
+    #expect(try s.schemaVersion().last == "0005_instance_shapes")
     let after = try s.writer.read { db in
         try ["model", "gpu", "gpu_price", "scenario", "change_log"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
     }
     #expect(after == counts)
     #expect(try s.model("old-llama").tags == ["legacy"])
-    #expect(try s.prices(PriceFilter(gpu: "old-gpu", latestOnly: true)).map(\.usdPerGPUHour) == [1.2])
+    let current = try s.prices(PriceFilter(gpu: "old-gpu", latestOnly: true))
+    #expect(current.map(\.usdPerGPUHour) == [1.2])
+    // Prices recorded before shapes were kept: one GPU, flagged as assumed.
+    #expect(current.allSatisfy { $0.gpusPerInstance == 1 && $0.shapeAssumed })
     #expect(try s.scenario("old-scenario").options["max-tpot"] == "50ms")
     #expect(try s.check().isEmpty)
     #expect(try integrity(path) == "ok")
@@ -274,6 +281,10 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
     #expect(try reopened.counts().changes == counts.changes)
     #expect(try String(decoding: reopened.export().encoded(), as: UTF8.self) == before)
 }
+
+/// Rankings leave out prices older than --max-price-age on *today*: tests pin today to the date
+/// the seed prices were checked, so they answer the same next year.
+let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 
 @Test func damagedReadOnlyAndFullDatabasesGiveClearErrors() throws {
     let dir = tempDir("dmg")

@@ -6,19 +6,19 @@ import Testing
 let h100 = {
     var g = GPU(slug: "h100-sxm", vendor: "NVIDIA", name: "H100 SXM5 80GB", memoryBytes: 80 * Units.GiB, bandwidthGBPerS: 3350,
                 tflops: TFLOPS(fp32: 67, tf32: 494.7, fp16: 989, bf16: 989, fp8: 1979, int8: 1979))
-    g.memoryType = "HBM3"; g.interconnectGBPerS = 900
+    g.memoryType = "HBM3"; g.interconnectGBPerS = 900; g.computeCapability = "sm_90"
     return g
 }()
 let rtx4090 = {
     var g = GPU(slug: "rtx-4090", vendor: "NVIDIA", name: "RTX 4090 24GB", memoryBytes: 24 * Units.GiB, bandwidthGBPerS: 1008,
                 tflops: TFLOPS(fp32: 82.6, fp16: 165.2, bf16: 165.2, fp8: 330.3, int8: 660.6))
-    g.memoryType = "GDDR6X"
+    g.memoryType = "GDDR6X"; g.computeCapability = "sm_89"
     return g
 }()
 let v100 = {
     var g = GPU(slug: "v100-sxm2-16gb", vendor: "NVIDIA", name: "V100 SXM2 16GB", memoryBytes: 16 * Units.GiB, bandwidthGBPerS: 900,
                 tflops: TFLOPS(fp32: 15.7, fp16: 125))
-    g.memoryType = "HBM2"; g.interconnectGBPerS = 300
+    g.memoryType = "HBM2"; g.interconnectGBPerS = 300; g.computeCapability = "sm_70"
     return g
 }()
 
@@ -131,7 +131,13 @@ func decodeAtBatchOneRespectsTheBandwidthLimit(_ name: String) throws {
 
 func candidates(_ prices: [String: Double]) -> [RankCandidate] {
     [h100, rtx4090, v100].map { g in
-        RankCandidate(gpu: g, price: prices[g.slug].map { Price(gpu: g.slug, provider: "TestCloud", usdPerGPUHour: $0, asOf: "2026-11-01", source: "test") })
+        RankCandidate(gpu: g, offerings: prices[g.slug].map { usd in
+            [1, 8].map { n in
+                var p = Price(gpu: g.slug, provider: "TestCloud", usdPerGPUHour: usd, asOf: "2026-11-01", source: "test")
+                p.gpusPerInstance = n
+                return p
+            }
+        } ?? [])
     }
 }
 
@@ -168,7 +174,7 @@ func candidates(_ prices: [String: Double]) -> [RankCandidate] {
     #expect(costs == costs.sorted())
     // V100 cannot run vLLM's fp8 or AWQ kernels.
     #expect(!r.ranked.contains { $0.gpu == "v100-sxm2-16gb" && $0.weights != "fp16" })
-    #expect(r.rejected.contains { $0.gpu == "v100-sxm2-16gb" && $0.weights == "fp8" && $0.rejectedReason!.contains("Ampere") })
+    #expect(r.rejected.contains { $0.gpu == "v100-sxm2-16gb" && $0.weights == "fp8" && $0.rejectedReason!.contains("sm_80") })
 }
 
 @Test func seventyBillionAtFP16DoesNotFitOneEightyGBGPU() throws {
@@ -197,14 +203,17 @@ func candidates(_ prices: [String: Double]) -> [RankCandidate] {
     // A GPU without a price loses for that reason once it qualifies otherwise.
     q.maxTPOTMs = nil
     let r2 = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
-    #expect(r2.rejected.contains { $0.gpu == "rtx-4090" && $0.rejectedReason == "no current price" })
+    #expect(r2.rejected.contains { $0.gpu == "rtx-4090" && $0.rejectedReason!.hasPrefix("no current price") })
     // A throughput floor no batch reaches names the largest batch.
     q.minThroughput = 1e9
     let r3 = try Ranker.rank(q, model: m, candidates: candidates(["h100-sxm": 2.5]))
     #expect(r3.rejected.first { $0.gpu == "h100-sxm" }!.rejectedReason!.contains("throughput"))
     // Tensor parallelism that does not split the heads is refused (Llama 3 8B: 32 heads, 8 KV heads).
-    #expect(Ranker.tensorParallelProblem(m, tp: 3) != nil)
-    #expect(Ranker.tensorParallelProblem(m, tp: 8) == nil)
+    func plan(_ tp: Int) -> DeploymentPlan {
+        DeploymentPlan(model: m, gpu: h100, engine: .vllm, weights: .float(bits: 16), kvDType: .fp16, tensorParallel: tp, pipelineParallel: 1, context: 2048)
+    }
+    #expect(EngineRules.problem(plan(3)) != nil)
+    #expect(EngineRules.problem(plan(8)) == nil)
 }
 
 @Test func rankQueryOptionsRoundTrip() throws {

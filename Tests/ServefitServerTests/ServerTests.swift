@@ -7,9 +7,14 @@ import Testing
 @testable import ServefitServer
 @testable import ServefitStore
 
+/// Rankings leave out prices older than --max-price-age on *today*: tests pin today to the date
+/// the seed prices were checked, so they answer the same next year.
+let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
+
 // Every test starts the real server on 127.0.0.1 (a random port) over a real SQLite file.
 
 func tempStore() throws -> CatalogStore {
+    _ = pinnedToday
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-server-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return try CatalogStore.open(path: dir.appendingPathComponent("catalog.sqlite").path)

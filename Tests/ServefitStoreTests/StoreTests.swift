@@ -5,6 +5,7 @@ import Testing
 @testable import ServefitStore
 
 func tempPath() -> String {
+    _ = pinnedToday
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-test-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.appendingPathComponent("catalog.sqlite").path
@@ -17,7 +18,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 
 @Test func migrationsOnEmptyDatabaseCreateTheSchema() throws {
     let s = try CatalogStore.inMemory()
-    #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index"])
+    #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes"])
     #expect(try s.counts().models == 0)
     #expect(try s.check().isEmpty)
 }
@@ -125,6 +126,10 @@ func snapshot(_ s: CatalogStore) throws -> String {
     #expect(try snapshot(s) == before)
 }
 
+/// Rankings leave out prices older than --max-price-age on *today*: tests pin today to the date
+/// the seed prices were checked, so they answer the same next year.
+let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
+
 @Test func pricesAreHistoryAndCurrentIsLatest() throws {
     let s = try CatalogStore.inMemory(seed: true)
     try s.addPrice(Price(gpu: "h100-sxm", provider: "TestCloud", usdPerGPUHour: 3.00, asOf: "2026-01-01", source: "a"), actor: "t")
@@ -164,24 +169,42 @@ func snapshot(_ s: CatalogStore) throws -> String {
 // MARK: query engine over the catalog
 
 @Test func rankCandidatesJoinTheCheapestCurrentPriceInSQL() throws {
+    _ = pinnedToday
     let s = try CatalogStore.inMemory(seed: true)
     var q = RankQuery(model: "llama-3.1-8b-instruct")
     q.gpus = ["h100-sxm"]
     let c = try #require(try s.rankCandidates(q).first)
-    let cheapest = try s.prices(PriceFilter(gpu: "h100-sxm", latestOnly: true)).min { $0.usdPerGPUHour < $1.usdPerGPUHour }!
-    #expect(c.price?.usdPerGPUHour == cheapest.usdPerGPUHour)
-    // A newer, dearer price at that provider replaces the old one as current.
-    var newer = cheapest
-    newer.id = nil; newer.asOf = "2099-01-01"; newer.usdPerGPUHour = 50
+    let fresh = CatalogStore.freshness(q)
+    let current = try s.prices(PriceFilter(gpu: "h100-sxm", latestOnly: true, freshness: fresh))
+    // One offering per instance size: the cheapest fresh current price among instances of that size.
+    for size in Set(current.map(\.gpusPerInstance)) {
+        let cheapest = current.filter { $0.gpusPerInstance == size }.map(\.usdPerGPUHour).min()
+        #expect(c.offerings.first { $0.gpusPerInstance == size }?.usdPerGPUHour == cheapest, "size \(size)")
+    }
+    #expect(c.offerings.allSatisfy { $0.asOf >= fresh.cutoff })
+    // A group of 8 is priced only from an instance with 8 or more GPUs.
+    let eight = try #require(c.offering(gpus: 8))
+    #expect(eight.gpusPerInstance >= 8)
+    // A newer, dearer price at that provider and size replaces the old one as current.
+    let cheapest1 = try #require(current.filter { $0.gpusPerInstance == 1 }.min { $0.usdPerGPUHour < $1.usdPerGPUHour })
+    var newer = cheapest1
+    newer.id = nil; newer.asOf = "2026-11-30"; newer.usdPerGPUHour = 50
     try s.addPrice(newer, actor: "t")
     let c2 = try #require(try s.rankCandidates(q).first)
-    #expect(c2.price?.usdPerGPUHour != 50)
-    #expect(c2.price!.usdPerGPUHour > cheapest.usdPerGPUHour || c2.price!.provider != cheapest.provider)
+    let one = try #require(c2.offerings.first { $0.gpusPerInstance == 1 })
+    #expect(one.usdPerGPUHour != 50)
+    #expect(one.usdPerGPUHour > cheapest1.usdPerGPUHour || one.provider != cheapest1.provider)
+    // Stale prices are left out unless asked for.
+    q.maxPriceAgeDays = 1
+    #expect(try s.rankCandidates(q).first?.offerings.allSatisfy { $0.asOf >= "2026-11-30" } == true)
+    q.includeStale = true
+    #expect(try s.rankCandidates(q).first?.offerings.contains { $0.stale == true } == true)
+    q.includeStale = false; q.maxPriceAgeDays = Price.defaultMaxAgeDays
     // Provider and vendor filters narrow in SQL; an unknown GPU is an error, not an empty answer.
     q.gpus = nil; q.vendor = "AMD"
     #expect(try s.rankCandidates(q).allSatisfy { $0.gpu.vendor == "AMD" })
     q.vendor = nil; q.provider = "no-such-cloud"
-    #expect(try s.rankCandidates(q).allSatisfy { $0.price == nil })
+    #expect(try s.rankCandidates(q).allSatisfy { $0.offerings.isEmpty })
     q.gpus = ["no-such-gpu"]
     #expect(throws: StoreError.notFound(entity: "gpu", key: "no-such-gpu")) { try s.rankCandidates(q) }
 }
