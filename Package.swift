@@ -56,7 +56,7 @@ let package = Package(
         // Fixtures are read from the source tree by path (#filePath), not bundled.
         .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
-        .testTarget(name: "ServefitCLITests", dependencies: ["servefit"]),
+        .testTarget(name: "ServefitCLITests", dependencies: ["servefit", "ServefitCore"]),
         .testTarget(name: "ReliabilityTests", dependencies: ["servefit", "ServefitStore", "ServefitCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ServefitServerTests",

@@ -399,7 +399,7 @@ public enum Estimator {
             components: comps, perGPUBytes: perGPU, weightsBytesPerGPU: visible != nil ? weightsPerGPU : nil,
             gpuMemoryBytes: visible, fits: fits, kvCapacityTokens: kvCapacity, maxConcurrency: maxConcurrency.map { ($0 * 100).rounded(.down) / 100 },
             gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes,
-            launch: launch)
+            launch: launch, launchNotes: launchNotes, refused: refused)
     }
 
     static func validate(_ r: EstimateRequest) throws {

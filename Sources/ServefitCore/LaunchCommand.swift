@@ -102,3 +102,53 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
 
     static func format2(_ x: Double) -> String { Units.format(x, 2) }
 }
+
+/// A launch line read back (`vllm serve …`, `llama-server …`), so a printed line can be checked
+/// against the engine rules it was made under.
+public struct ParsedLaunch: Sendable, Equatable {
+    public var engine: Engine
+    /// vLLM: the repo id served; llama.cpp: the GGUF file name.
+    public var model: String
+    public var tensorParallel = 1
+    public var pipelineParallel = 1
+    public var context: Int?
+    public var weights: String = "fp16"
+    public var kvCache: String = "fp16"
+
+    public init?(_ line: String) {
+        let t = line.split(separator: " ").map(String.init)
+        func value(_ flags: String...) -> String? {
+            for (i, a) in t.enumerated() where flags.contains(a) && i + 1 < t.count { return t[i + 1] }
+            return nil
+        }
+        if t.count >= 3, t[0] == "vllm", t[1] == "serve" {
+            engine = .vllm
+            model = t[2]
+            tensorParallel = value("--tensor-parallel-size", "-tp").flatMap(Int.init) ?? 1
+            pipelineParallel = value("--pipeline-parallel-size", "-pp").flatMap(Int.init) ?? 1
+            context = value("--max-model-len").flatMap(Int.init)
+            weights = value("--quantization").map { $0 == "bitsandbytes" ? "nf4" : $0 } ?? "fp16"
+            kvCache = value("--kv-cache-dtype") ?? "fp16"
+        } else if t.first == "llama-server", let file = value("-m", "--model") {
+            engine = .llamaCpp
+            model = file
+            let slots = value("-np", "--parallel").flatMap(Int.init) ?? 1
+            context = value("-c", "--ctx-size").flatMap(Int.init).map { $0 / max(1, slots) }
+            let stem = file.hasSuffix(".gguf") ? String(file.dropLast(5)) : file
+            weights = stem.split(separator: "-").last.map(String.init) ?? "F16"
+            kvCache = value("-ctk", "--cache-type-k") ?? "fp16"
+        } else {
+            return nil
+        }
+    }
+
+    /// Why the engine would refuse this line for `model` (on `gpu`, when known), nil when it would start.
+    public func problem(model m: Model, gpu: GPU?) -> String? {
+        guard let w = try? WeightFormat.parse(weights) else { return "unknown weight format '\(weights)' in the launch line" }
+        guard let kv = try? KVDType.parse(kvCache) else { return "unknown KV cache dtype '\(kvCache)' in the launch line" }
+        var plan = DeploymentPlan(model: m, gpu: gpu, engine: engine, weights: w, kvDType: kv, tensorParallel: tensorParallel,
+                                  pipelineParallel: pipelineParallel, context: context ?? 1)
+        plan.allowLongContext = false
+        return EngineRules.problem(plan)
+    }
+}

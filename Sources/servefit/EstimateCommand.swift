@@ -12,13 +12,16 @@ struct EstimateCommand: ParsableCommand {
             Comma lists sweep a grid: --context 512,2048,8192 --batch 1,4,8.
 
             Examples:
-              servefit estimate --model llama-2-7b --weights fp16 --context 2048 --explain
-              servefit estimate --model llama-2-70b --weights int8 --context 2048 --engine transformers
-              servefit estimate --model glm-4-9b --gpu h100-sxm --weights fp8 --context 12288
-              servefit estimate --model llama-2-7b --weights Q4_K_M --engine llama.cpp --gpu-memory 8GiB --context 4096
-              servefit estimate --model llama-2-7b --train adamw --batch 4 --context 2048
-              servefit estimate --model qwen2.5-7b-instruct --variant Q4_K_M --engine llama.cpp --gpu rtx-4090
-              servefit estimate --model llama-2-7b --lora-rank 8 --weights nf4-dq --gpu rtx-4090 --gradient-checkpointing
+              servefit estimate --model llama-2-7b --context 2048 --explain
+              servefit estimate --model llama-2-70b --weights int8 \\
+                --engine transformers
+              servefit estimate --model glm-4-9b --gpu h100-sxm --weights fp8 \\
+                --context 12k
+              servefit estimate --model llama-2-7b --weights Q4_K_M \\
+                --engine llama.cpp --gpu-memory 8GiB --context 4096
+              servefit estimate --model llama-2-7b --train adamw --batch 4
+              servefit estimate --model llama-2-7b --lora-rank 8 \\
+                --weights nf4-dq --gpu rtx-4090 --gradient-checkpointing
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -158,11 +158,14 @@ struct RankCommand: ParsableCommand {
             Speeds come from a roofline model (see README, "Performance model").
 
             Examples:
-              servefit rank --model llama-3.1-8b-instruct --input 1024 --output 256 --max-tpot 50ms
-              servefit rank --model llama-3.3-70b-instruct --formats fp16,fp8 --max-ttft 2s --top 5 --show-rejected
-              servefit rank --model qwen3-32b --vendor NVIDIA --pricing-model on-demand --budget-per-hour 10 --format json
+              servefit rank --model llama-3.1-8b-instruct --max-tpot 50ms
+              servefit rank --model llama-3.3-70b-instruct --formats fp16,fp8 \\
+                --max-ttft 2s --top 5 --show-rejected
+              servefit rank --model qwen3-32b --vendor NVIDIA \\
+                --pricing-model on-demand --budget-per-hour 10 --format json
               servefit rank --model llama-3.1-8b-instruct --top 3 --launch
-              servefit rank --model llama-3.3-70b-instruct --traffic 20 --max-tpot 50ms --top 5   # 20 requests/s
+              servefit rank --model llama-3.3-70b-instruct --traffic 20 \\
+                --max-tpot 50ms --top 5                # 20 requests/s
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -233,7 +236,8 @@ struct BestGPUCommand: ParsableCommand {
 
             Examples:
               servefit best-gpu --model llama-3.1-8b-instruct
-              servefit best-gpu --model llama-3.3-70b-instruct --max-tpot 40ms --input 2048 --output 512
+              servefit best-gpu --model llama-3.3-70b-instruct --max-tpot 40ms \\
+                --input 2048 --output 512
               servefit best-gpu --model qwen3-32b --provider runpod --format json
             """)
     @OptionGroup var global: GlobalOptions
@@ -276,8 +280,10 @@ struct CompareCommand: ParsableCommand {
             For each model and GPU, the cheapest deployment that meets the constraints, or why none does.
 
             Examples:
-              servefit compare --model qwen2.5-7b-instruct,glm-4-9b,llama-3.1-8b-instruct --gpu l4,a10g,h100-sxm
-              servefit compare --model llama-3.3-70b-instruct --gpu a100-80gb-sxm,h100-sxm,h200-sxm,mi300x --max-tpot 50ms
+              servefit compare --model qwen2.5-7b-instruct,glm-4-9b \\
+                --gpu l4,a10g,h100-sxm
+              servefit compare --model llama-3.3-70b-instruct \\
+                --gpu a100-80gb-sxm,h100-sxm,h200-sxm,mi300x --max-tpot 50ms
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
@@ -317,9 +323,12 @@ struct ScenarioCommand: ParsableCommand {
         abstract: "Save ranking questions by name and re-run them against today's catalog and prices.",
         discussion: """
             Examples:
-              servefit scenario save chat-8b --model llama-3.1-8b-instruct --input 1024 --output 256 --max-tpot 50ms
+              servefit scenario save chat-8b --model llama-3.1-8b-instruct \\
+                --input 1024 --output 256 --max-tpot 50ms
+              servefit scenario save chat-70b --model llama-3.3-70b-instruct \\
+                --max-tpot 50ms
               servefit scenario list
-              servefit scenario run chat-8b          # re-evaluated today, with what changed since saved
+              servefit scenario run chat-8b      # today's answer, and what changed
               servefit scenario compare chat-8b chat-70b
               servefit scenario remove chat-8b
             """,

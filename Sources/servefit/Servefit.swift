@@ -9,15 +9,18 @@ struct Servefit: AsyncParsableCommand {
         commandName: "servefit",
         abstract: "Which GPU, how many, at what precision, and what a million tokens cost.",
         discussion: """
-            The catalog (models, GPUs, dated prices) lives in one SQLite file: --db PATH, env SERVEFIT_DB,
-            or ~/.local/share/servefit/catalog.sqlite (created and seeded on first use).
+            The catalog (models, GPUs, dated prices) lives in one SQLite file:
+            --db PATH, env SERVEFIT_DB, or ~/.local/share/servefit/catalog.sqlite
+            (created and seeded on first use).
 
             Examples:
-              servefit estimate --model llama-2-7b --weights fp16 --context 2048 --explain
-              servefit estimate --model qwen3-32b --gpu h100-sxm --weights fp8 --context 12288
-              servefit rank --model llama-3.1-8b-instruct --input 1024 --output 256 --max-tpot 50ms
+              servefit estimate --model llama-2-7b --context 2048 --explain
+              servefit estimate --model qwen3-32b --gpu h100-sxm --weights fp8 \\
+                --context 12k
+              servefit rank --model llama-3.1-8b-instruct --max-tpot 50ms
               servefit best-gpu --model llama-3.3-70b-instruct
-              servefit scenario save chat-8b --model llama-3.1-8b-instruct --max-tpot 50ms
+              servefit scenario save chat-8b --model llama-3.1-8b-instruct \\
+                --max-tpot 50ms
               servefit model list --family qwen3
               servefit price list --gpu h100-sxm --latest
             """,

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import ServefitCore
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
+    func doc(_ name: String) throws -> CatalogDocument {
+        try CatalogDocument.decode(try Data(contentsOf: repoRoot.appendingPathComponent("seed/\(name).json")))
+    }
+    return (try doc("models").models ?? [], try doc("gpus").gpus ?? [])
+}
+
+/// For every seeded model × GPU × weight format × GPU count, `estimate` and `rank` give the same
+/// verdict: deployable (the engine starts it and one sequence fits) or not. Both ask the same
+/// engine rules and the same estimator, so this cannot drift apart.
+@Test func estimateAndRankAgreeOnEveryDeployment() throws {
+    let (models, gpus) = try seedCatalog()
+    let formats = ["fp16", "fp8", "awq", "Q4_K_M"]
+    let counts = [1, 2, 4, 8]
+    var checked = 0, deployable = 0
+    for engine in [Engine.vllm, .llamaCpp] {
+        for m in models {
+            guard (try? ParamCounter.count(m)) != nil else { continue }
+            var q = RankQuery(model: m.slug)
+            q.engine = engine
+            q.formats = engine == .llamaCpp ? ["Q4_K_M", "fp16"] : ["fp16", "fp8", "awq"]
+            q.counts = counts
+            q.batches = [1]
+            // Every GPU rentable in every size, so price never decides.
+            let candidates = gpus.map { g in
+                RankCandidate(gpu: g, offerings: [Price(gpu: g.slug, provider: "P", usdPerGPUHour: 1, asOf: "2026-11-01", source: "t")].map {
+                    var p = $0; p.gpusPerInstance = 8; return p
+                })
+            }
+            let r = try Ranker.rank(q, model: m, candidates: candidates)
+            let w = q.workload(for: m)
+            for row in r.ranked + r.rejected {
+                var e = EstimateRequest(model: m)
+                e.weights = try WeightFormat.parse(row.weights)
+                e.engine = engine
+                e.context = w.context
+                e.gpus = row.gpuCount
+                e.tensorParallel = row.tensorParallel
+                e.pipelineParallel = row.gpuCount / row.tensorParallel
+                let g = try #require(gpus.first { $0.slug == row.gpu })
+                e.gpu = g
+                e.gpuMemoryBytes = g.memoryBytes
+                e.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+                let est = try Estimator.estimate(e)
+                let rankSays = row.rejectedReason == nil
+                #expect(est.deployable == rankSays,
+                        "\(engine.rawValue) \(m.slug) \(row.label): estimate \(est.refused ?? (est.fits == false ? "does not fit" : "deployable")), rank \(row.rejectedReason ?? "ranked")")
+                if rankSays { #expect(est.launch != nil || m.kind == .encoder, "\(m.slug) \(row.label): no launch line") }
+                checked += 1
+                if rankSays { deployable += 1 }
+            }
+            _ = formats
+        }
+    }
+    #expect(checked > 10_000)
+    #expect(deployable > 1000)
+}
+
+@Test func engineRulesFromTheEnginesOwnChecks() throws {
+    let (models, gpus) = try seedCatalog()
+    func m(_ s: String) throws -> Model { try #require(models.first { $0.slug == s }) }
+    func g(_ s: String) throws -> GPU { try #require(gpus.first { $0.slug == s }) }
+    func plan(_ model: String, _ gpu: String, _ engine: Engine = .vllm, w: String = "fp16", kv: String = "fp16", tp: Int = 1, pp: Int = 1, ctx: Int = 2048) throws -> DeploymentPlan {
+        DeploymentPlan(model: try m(model), gpu: try g(gpu), engine: engine, weights: try WeightFormat.parse(w), kvDType: try KVDType.parse(kv),
+                       tensorParallel: tp, pipelineParallel: pp, context: ctx)
+    }
+    // Llama 2 70B: 64 heads, 8 KV heads.
+    #expect(EngineRules.problem(try plan("llama-2-70b", "h100-sxm", tp: 3))?.contains("does not divide 64 attention heads") == true)
+    #expect(EngineRules.problem(try plan("llama-2-70b", "h100-sxm", tp: 8)) == nil)
+    #expect(EngineRules.problem(try plan("llama-2-70b", "h100-sxm", tp: 16)) == nil)  // KV heads replicated
+    // Context past the model's maximum (Llama 2: 4096).
+    #expect(EngineRules.problem(try plan("llama-2-7b", "h100-sxm", ctx: 8192))?.contains("4096") == true)
+    var long = try plan("llama-2-7b", "h100-sxm", ctx: 8192)
+    long.allowLongContext = true
+    #expect(EngineRules.problem(long) == nil)
+    // Quantisation by architecture: vLLM fp8 needs sm_80+, AWQ sm_75+, bitsandbytes no ROCm.
+    #expect(EngineRules.problem(try plan("llama-2-7b", "v100-sxm2-16gb", w: "fp8")) != nil)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "a100-80gb-sxm", w: "fp8")) == nil)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "t4", w: "awq")) == nil)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "v100-sxm2-16gb", w: "awq")) != nil)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "mi300x", w: "nf4"))?.contains("ROCm") == true)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "mi300x", w: "fp8")) == nil)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "mi250x", w: "fp8")) != nil)
+    // llama.cpp: GGUF only, its own cache types, layers not tensors.
+    #expect(EngineRules.problem(try plan("llama-2-7b", "rtx-4090", .llamaCpp, w: "fp8"))?.contains("GGUF") == true)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "rtx-4090", .llamaCpp, w: "Q4_K_M", kv: "q8_0")) == nil)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "rtx-4090", .llamaCpp, w: "Q4_K_M", kv: "fp8"))?.contains("q8_0") == true)
+    #expect(EngineRules.problem(try plan("llama-2-7b", "rtx-4090", .llamaCpp, w: "Q4_K_M", tp: 2)) != nil)
+    // vLLM has no int8 or q8_0 KV cache.
+    #expect(EngineRules.problem(try plan("llama-2-7b", "h100-sxm", kv: "q8_0")) != nil)
+    // Every seeded GPU knows its compute target.
+    #expect(gpus.allSatisfy { $0.arch != nil })
+}
