@@ -3,9 +3,16 @@
 # the machine it ran on). Not part of `swift test`. Takes 10-20 minutes with the scale section.
 #   Benchmarks/run.sh            # all
 #   Benchmarks/run.sh --quick    # no 100k-model / 1M-price scale section, shorter wrk runs
+#   Benchmarks/run.sh calibrate  # fit the performance model to Benchmarks/calibration/measurements.json:
+#                                # writes Sources/ServefitCore/FittedProfile.swift, Benchmarks/calibration/report.md
+#                                # and predicted-vs-measured.svg (about 4 minutes: the fit and 9 leave-one-source-out fits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=${1:-}
+if [ "$QUICK" = "calibrate" ]; then
+  swift build -c release --scratch-path "${SERVEFIT_BENCH_SCRATCH:-.build}" --product servefit-bench >/dev/null
+  exec "${SERVEFIT_BENCH_SCRATCH:-.build}/release/servefit-bench" calibrate "${2:-2000}"
+fi
 OUT=Benchmarks/results.md
 SCRATCH=${SERVEFIT_BENCH_SCRATCH:-.build}
 command -v wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null 2>&1 || true; }

@@ -75,6 +75,11 @@ func synthetic(_ seed: CatalogDocument, gpuFactor: Int, pricesPerGPU: Int? = nil
 }
 
 let args = Set(CommandLine.arguments.dropFirst())
+if args.contains("calibrate") {
+    let n = CommandLine.arguments.dropFirst().compactMap { Int($0) }.first ?? 1200
+    do { try runCalibration(iterations: n) } catch { progress("calibrate: \(error)"); exit(1) }
+    exit(0)
+}
 func wants(_ s: String, defaultOn: Bool = true) -> Bool { args.isEmpty ? defaultOn : args.contains(s) }
 
 out("| benchmark | median | p99 | note |")

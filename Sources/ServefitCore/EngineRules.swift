@@ -124,6 +124,33 @@ public enum EngineRules {
                 return n == "mxfp4" ? needSM(80, "MXFP4", rocm: true) : needSM(80, "NVFP4 (FP4 Marlin below sm_100)", rocm: false)
             case .gguf: return needSM(60, "GGUF loader", rocm: true)
             }
+        case .sglang:
+            if let a = arch, a.family == .gaudi { return "SGLang has no Intel Gaudi backend" }
+            if let a = arch, a.family == .cuda, (a.sm ?? 0) < 75 { return "SGLang's kernels (FlashInfer) need NVIDIA sm_75 or newer; \(name) is \(a.label)" }
+            switch f {
+            case .float: return nil
+            case .fp8:
+                if let a = arch, a.family == .rocm, !a.isCDNA3OrNewer { return "SGLang's fp8 on ROCm needs MI300 (gfx942)" }
+                return needSM(80, "fp8", rocm: true)
+            case .grouped(let method, _, _): return needSM(75, method == "awq" ? "AWQ" : "GPTQ", rocm: true)
+            case .bnb4: return needSM(75, "bitsandbytes", rocm: false)
+            case .int8: return needSM(75, "int8 W8A8", rocm: false)
+            case .fp4(_, _, let n): return n == "mxfp4" ? needSM(80, "MXFP4", rocm: true) : needSM(100, "NVFP4", rocm: false)
+            case .gguf: return "SGLang does not load GGUF files: use --engine llama.cpp"
+            }
+        case .trtllm:
+            // TensorRT-LLM: NVIDIA Ampere (sm_80) and newer, Linux; quantisation by the support matrix.
+            if let a = arch, a.family != .cuda { return "TensorRT-LLM runs on NVIDIA GPUs only; \(name) is \(a.label)" }
+            if let a = arch, (a.sm ?? 0) < 80 { return "TensorRT-LLM needs NVIDIA Ampere (sm_80) or newer; \(name) is \(a.label)" }
+            switch f {
+            case .float: return nil
+            case .fp8: return needSM(89, "FP8 (ModelOpt checkpoint)", rocm: false)
+            case .grouped: return needSM(80, "W4A16 AWQ/GPTQ", rocm: false)
+            case .int8: return needSM(80, "INT8 SmoothQuant", rocm: false)
+            case .fp4: return needSM(100, "NVFP4/MXFP4", rocm: false)
+            case .bnb4: return "TensorRT-LLM has no bitsandbytes support"
+            case .gguf: return "TensorRT-LLM does not load GGUF files: use --engine llama.cpp"
+            }
         case .transformers:
             switch f {
             case .float, .grouped: return nil
@@ -139,6 +166,8 @@ public enum EngineRules {
     /// llama.cpp -ctk/-ctv f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1).
     public static let kvDTypes: [Engine: Set<String>] = [
         .vllm: ["fp16", "bf16", "fp8"],
+        .sglang: ["fp16", "bf16", "fp8"],
+        .trtllm: ["fp16", "bf16", "fp8"],
         .llamaCpp: ["fp32", "fp16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"],
         .transformers: ["fp32", "fp16", "bf16"],
     ]
@@ -150,9 +179,9 @@ public enum EngineRules {
             let hint = d.engine == .llamaCpp && (kv == "fp8" || kv == "int8") ? " (q8_0 is llama.cpp's 8-bit cache)" : ""
             return "\(d.engine.rawValue) has no \(kv) KV cache (it has \(allowed.sorted().joined(separator: ", ")))\(hint)"
         }
-        if d.engine == .vllm, kv == "fp8", let a = d.gpu?.arch {
-            if a.family == .cuda, (a.sm ?? 0) < 80 { return "vLLM's fp8 KV cache needs NVIDIA sm_80 or newer; \(d.gpu?.name ?? "this GPU") is \(a.label)" }
-            if a.family == .rocm, !a.isCDNA3OrNewer { return "vLLM's fp8 KV cache on ROCm needs MI300 (gfx942)" }
+        if d.engine.isPagedServer, kv == "fp8", let a = d.gpu?.arch {
+            if a.family == .cuda, (a.sm ?? 0) < 80 { return "\(d.engine.rawValue)'s fp8 KV cache needs NVIDIA sm_80 or newer; \(d.gpu?.name ?? "this GPU") is \(a.label)" }
+            if a.family == .rocm, !a.isCDNA3OrNewer { return "\(d.engine.rawValue)'s fp8 KV cache on ROCm needs MI300 (gfx942)" }
         }
         return nil
     }

@@ -3,17 +3,26 @@ import Foundation
 /// Serving engines whose memory behaviour the estimator models.
 public enum Engine: String, Codable, Sendable, CaseIterable {
     case vllm
+    case sglang
+    case trtllm
     case llamaCpp = "llama.cpp"
     case transformers
     case quick
 
+    /// Serving engines that preallocate a paged KV pool and batch continuously.
+    public var isPagedServer: Bool { self == .vllm || self == .sglang || self == .trtllm }
+
     public static func parse(_ raw: String) throws -> Engine {
         switch raw.lowercased() {
         case "vllm": return .vllm
+        case "sglang", "sgl": return .sglang
+        case "trtllm", "tensorrt-llm", "tensorrt_llm", "trt-llm", "trtllm-serve": return .trtllm
         case "llama.cpp", "llamacpp", "llama-cpp", "llama_cpp", "ollama": return .llamaCpp
         case "transformers", "hf", "huggingface", "eager", "sdpa": return .transformers
         case "quick", "rule-of-thumb": return .quick
-        default: throw CoreError.unknownName(kind: "engine", name: raw, known: Engine.allCases.map(\.rawValue))
+        default:
+            throw CoreError.badOption("unknown engine '\(raw.prefix(64))'" + Suggest.hint(raw, in: Engine.allCases.map(\.rawValue))
+                                      + " (known: \(Engine.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
     }
 }
@@ -173,6 +182,18 @@ public enum Estimator {
     /// Default `--max-num-batched-tokens` of current vLLM (V1) `vllm serve`.
     public static let vllmDefaultBatchedTokens = 8192
 
+    /// SGLang's default mem_fraction_static (server_args.py, 0.5.x): the memory left after a
+    /// reserve for activations, CUDA graphs and NCCL, as a fraction (reserve ≥ 10 GiB above 60 GiB).
+    public static func sglangMemFractionStatic(memoryBytes: Int64, tp: Int, pp: Int) -> Double {
+        let gib = Double(memoryBytes) / Double(Units.GiB)
+        let chunk: Double = gib < 20 ? 2048 : gib < 60 ? 4096 : gib < 160 ? 8192 : 16384
+        let graphBS: Double = gib < 20 ? 8 : gib < 60 ? (tp < 4 ? 48 : 160) : (tp < 4 ? 256 : 512)
+        var reservedMiB = 512 + max(chunk, 2048) * 1.5 + Double(tp * pp) / 8 * 1024 + graphBS * 2
+        if gib > 60 { reservedMiB = max(reservedMiB, 10240) }
+        let total = Double(memoryBytes) / Double(Units.MiB)
+        return max(0.05, ((total - reservedMiB) / total * 1000).rounded() / 1000)
+    }
+
     public static func estimate(_ r: EstimateRequest) throws -> Estimate {
         let m = r.model
         try validate(r)
@@ -229,7 +250,7 @@ public enum Estimator {
             optimizerBytes = train.optimizer
         } else {
             switch r.engine {
-            case .vllm:
+            case .vllm, .sglang, .trtllm:
                 let tokens = r.maxNumBatchedTokens ?? vllmDefaultBatchedTokens
                 let perTok = activationPerToken(m, tp: tp) * dtypeBytes
                 activation = i64(Double(tokens) * perTok)
@@ -243,9 +264,27 @@ public enum Estimator {
                 if graphs > 0 { comps.append(Component("cuda_graphs", graphs, "CUDA graph pool (captured after KV allocation, from the 1 − gpu_memory_utilization headroom; --enforce-eager removes it)")) }
                 overhead = (nonTorch + rotary) * Int64(tp * pp) + graphs * Int64(tp * pp)
                 if let mem = visible {
-                    let budget = i64(Double(mem) * r.gpuMemoryUtilization)
+                    // What each engine gives its KV pool (README, "Engine profiles"):
+                    //  vLLM      gpu_memory_utilization × memory − weights − activation peak − non-torch;
+                    //  SGLang    mem_fraction_static × memory − weights (activations live in the rest);
+                    //  TRT-LLM   free_gpu_memory_fraction × (memory − weights − activation peak − non-torch).
+                    let budget: Int64, availKV: Int64
+                    switch r.engine {
+                    case .sglang:
+                        let f = sglangMemFractionStatic(memoryBytes: mem, tp: tp, pp: pp)
+                        budget = i64(Double(mem) * f)
+                        availKV = budget - weightsPerGPU
+                        notes.append("SGLang: mem_fraction_static \(Units.format(f, 3)) (its default for \(Units.gib(mem)) at TP \(tp)) covers weights and the KV pool")
+                    case .trtllm:
+                        let free = mem - weightsPerGPU - activation - nonTorch - rotary
+                        budget = mem
+                        availKV = i64(Double(free) * r.gpuMemoryUtilization)
+                        notes.append("TensorRT-LLM: the KV pool is free_gpu_memory_fraction \(Units.format(r.gpuMemoryUtilization, 2)) of the memory left after weights and the profiling run")
+                    default:
+                        budget = i64(Double(mem) * r.gpuMemoryUtilization)
+                        availKV = budget - weightsPerGPU - activation - nonTorch - rotary
+                    }
                     fitsBudget = budget
-                    let availKV = budget - weightsPerGPU - activation - nonTorch - rotary
                     let w = KVCache.width(m, engine: .vllm, tp: m.isMLA ? 1 : tp)
                     let perLayerTok = Double(w.k + w.v) * r.kvDType.bytesPerElement
                     let layersPerGPU = Double(max(1, m.layers)) / Double(pp)
@@ -350,7 +389,7 @@ public enum Estimator {
         var fits: Bool?
         if let mem = visible {
             perGPU = used
-            if r.engine == .vllm && r.training == nil {
+            if r.engine.isPagedServer && r.training == nil {
                 let graphs = r.enforceEager ? 0 : vllmCudaGraphBytes
                 fits = used - graphs <= (fitsBudget ?? mem)
             } else if r.engine == .llamaCpp && r.training == nil {
@@ -367,7 +406,7 @@ public enum Estimator {
         plan.allowLongContext = r.allowLongContext
         let refused = r.training == nil ? EngineRules.problem(plan) : nil
         var launch: String?, launchNotes: [String]?
-        if r.training == nil && m.kind != .encoder && (r.engine == .vllm || r.engine == .llamaCpp) {
+        if r.training == nil && m.kind != .encoder && (r.engine.isPagedServer || r.engine == .llamaCpp) {
             if let refused {
                 notes.append("no launch line: \(refused)")
             } else if fits == false {
@@ -380,7 +419,7 @@ public enum Estimator {
                 spec.tensorParallel = tp
                 spec.pipelineParallel = pp
                 spec.context = r.context
-                spec.maxNumSeqs = r.engine == .vllm ? max(1, Int((maxConcurrency ?? Double(seqs)).rounded(.down))) : seqs
+                spec.maxNumSeqs = r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs
                 spec.gpuMemoryUtilization = r.gpuMemoryUtilization
                 spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
                 spec.variant = r.variantName

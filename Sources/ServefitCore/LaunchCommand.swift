@@ -27,7 +27,58 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
     /// The command line for a deployment the engine rules accept (callers check
     /// `EngineRules.problem` and the memory verdict first: no line is printed for one that fails).
     public static func make(_ engine: Engine, _ s: Spec) -> LaunchCommand {
-        engine == .llamaCpp ? llamaCpp(s) : vllm(s)
+        switch engine {
+        case .llamaCpp: return llamaCpp(s)
+        case .sglang: return sglang(s)
+        case .trtllm: return trtllm(s)
+        default: return vllm(s)
+        }
+    }
+
+    /// `python -m sglang.launch_server` (server_args.py flags).
+    public static func sglang(_ s: Spec) -> LaunchCommand {
+        var notes: [String] = []
+        let repo = s.model.hfRepo ?? s.model.slug
+        var args = ["python", "-m", "sglang.launch_server", "--model-path", repo]
+        if s.tensorParallel > 1 { args += ["--tp-size", String(s.tensorParallel)] }
+        if s.pipelineParallel > 1 { args += ["--pp-size", String(s.pipelineParallel)] }
+        args += ["--context-length", String(s.context), "--max-running-requests", String(max(1, s.maxNumSeqs))]
+        if let g = s.gpu {
+            args += ["--mem-fraction-static", Units.format(Estimator.sglangMemFractionStatic(memoryBytes: g.visibleMemoryBytes, tp: s.tensorParallel, pp: s.pipelineParallel), 3)]
+        }
+        if let a = s.gpu?.arch, a.family == .cuda, (a.sm ?? 0) < 80 { args += ["--dtype", "float16"] }
+        switch s.weights {
+        case .fp8: args += ["--quantization", "fp8"]
+        case .grouped(let method, _, _): notes.append(checkpointNote(s, method.uppercased()))
+        case .bnb4: args += ["--quantization", "bitsandbytes"]
+        case .int8: args += ["--quantization", "w8a8_int8"]; notes.append(checkpointNote(s, "int8 W8A8"))
+        case .fp4(_, _, let n): notes.append(checkpointNote(s, n == "mxfp4" ? "MXFP4" : "NVFP4 (ModelOpt)"))
+        case .float, .gguf: break
+        }
+        if s.kvDType.name == "fp8" { args += ["--kv-cache-dtype", "fp8_e4m3"] }
+        if s.allowLongContext { notes.append("past the model's trained context: set SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1") }
+        return LaunchCommand(engine: "sglang", command: args.joined(separator: " "), notes: notes)
+    }
+
+    /// `trtllm-serve` with the PyTorch backend; quantisation comes from the checkpoint.
+    public static func trtllm(_ s: Spec) -> LaunchCommand {
+        var notes: [String] = []
+        let repo = s.model.hfRepo ?? s.model.slug
+        var args = ["trtllm-serve", repo, "--backend", "pytorch"]
+        if s.tensorParallel > 1 { args += ["--tp_size", String(s.tensorParallel)] }
+        if s.pipelineParallel > 1 { args += ["--pp_size", String(s.pipelineParallel)] }
+        args += ["--max_seq_len", String(s.context), "--max_batch_size", String(max(1, s.maxNumSeqs)),
+                 "--kv_cache_free_gpu_memory_fraction", format2(s.gpuMemoryUtilization)]
+        switch s.weights {
+        case .float: break
+        case .fp8: notes.append(checkpointNote(s, "FP8 (ModelOpt)"))
+        case .grouped(let method, _, _): notes.append(checkpointNote(s, "W4A16 " + method.uppercased()))
+        case .int8: notes.append(checkpointNote(s, "INT8 SmoothQuant"))
+        case .fp4(_, _, let n): notes.append(checkpointNote(s, n == "mxfp4" ? "MXFP4" : "NVFP4 (ModelOpt)"))
+        case .bnb4, .gguf: break
+        }
+        if s.kvDType.name == "fp8" { notes.append("fp8 KV cache: pass --config with `kv_cache_config: {dtype: fp8}`") }
+        return LaunchCommand(engine: "trtllm", command: args.joined(separator: " "), notes: notes)
     }
 
     /// Where a pre-quantised checkpoint comes from: the catalog variant, or a note that one is needed.

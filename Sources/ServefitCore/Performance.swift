@@ -1,19 +1,34 @@
 import Foundation
 
-/// The named factors of the roofline performance model. Every one is a documented default
-/// that a user can override (`--bandwidth-efficiency 0.8`, and so on).
+/// The terms of the performance model. Their defaults are fitted to published measurements
+/// (`FittedProfile`, from Benchmarks/calibration); any of them can be overridden
+/// (`--bandwidth-efficiency 0.8`, and so on).
 public struct PerfAssumptions: Codable, Sendable, Equatable {
-    /// Fraction of peak memory bandwidth a decode step achieves while streaming weights and
-    /// KV cache (vLLM and llama.cpp reach 0.6-0.85 of the datasheet figure on large GEMVs).
-    public var bandwidthEfficiency: Double = 0.75
-    /// Fraction of the dense tensor-core peak a prefill achieves (model FLOPs utilisation).
-    public var computeEfficiency: Double = 0.5
+    /// Fraction of peak memory bandwidth a decode step achieves while streaming weights and KV cache.
+    public var bandwidthEfficiency: Double = FittedProfile.bandwidthEfficiency
+    /// Fraction of the dense tensor-core peak a large GEMM reaches.
+    public var computeEfficiency: Double = FittedProfile.computeEfficiency
+    /// GEMM efficiency grows with the tokens a step multiplies: efficiency × t / (t + this).
+    /// Skinny decode GEMMs (a few tokens) reach a small share of the peak; prefills of thousands
+    /// of tokens nearly all of it.
+    public var gemmHalfTokens: Double = FittedProfile.gemmHalfTokens
     /// Fraction of the GPU-to-GPU link an all-reduce achieves.
-    public var interconnectEfficiency: Double = 0.7
+    public var interconnectEfficiency: Double = FittedProfile.interconnectEfficiency
     /// Fixed latency of one all-reduce (launch and synchronisation), microseconds.
-    public var allReduceLatencyUs: Double = 10
-    /// Fixed cost of one engine step (scheduling, sampling, kernel launches), milliseconds.
-    public var stepOverheadMs: Double = 0.5
+    public var allReduceLatencyUs: Double = FittedProfile.allReduceLatencyUs
+    /// Fixed cost per layer per step (kernel launches, small ops), microseconds.
+    public var layerOverheadUs: Double = FittedProfile.layerOverheadUs
+    /// Fixed cost of one engine step (scheduling, sampling), milliseconds.
+    public var stepOverheadMs: Double = FittedProfile.stepOverheadMs
+    /// Routed experts run as grouped GEMMs over scattered tokens: their reads and FLOPs take
+    /// this many times as long as a dense layer's.
+    public var moeFactor: Double = FittedProfile.moeFactor
+    /// Fixed cost of one MoE layer per step (routing, top-k, token permutation, grouped-GEMM
+    /// launches), microseconds.
+    public var moeLayerOverheadUs: Double = FittedProfile.moeLayerOverheadUs
+    /// Software factor per engine and GPU stack ("vllm/cuda", "llama.cpp/rocm", …): step times
+    /// are multiplied by it (vLLM on CUDA is the reference, 1).
+    public var engineFactors: [String: Double] = FittedProfile.engineFactors
     /// One-direction GPU-to-GPU bandwidth when a GPU has no NVLink/Infinity Fabric (PCIe 4.0 x16), GB/s.
     public var pcieGBPerS: Double = 32
 
@@ -21,8 +36,21 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case bandwidthEfficiency = "bandwidth_efficiency", computeEfficiency = "compute_efficiency"
-        case interconnectEfficiency = "interconnect_efficiency", allReduceLatencyUs = "all_reduce_latency_us"
-        case stepOverheadMs = "step_overhead_ms", pcieGBPerS = "pcie_gb_per_s"
+        case gemmHalfTokens = "gemm_half_tokens", interconnectEfficiency = "interconnect_efficiency"
+        case allReduceLatencyUs = "all_reduce_latency_us", layerOverheadUs = "layer_overhead_us"
+        case stepOverheadMs = "step_overhead_ms", moeFactor = "moe_factor", moeLayerOverheadUs = "moe_layer_overhead_us"
+        case engineFactors = "engine_factors"
+        case pcieGBPerS = "pcie_gb_per_s"
+    }
+
+    /// The software factor of an engine on a GPU's stack.
+    /// `prefill`: the factor of compute-bound prompt steps ("llama.cpp/cuda/prefill"), where an
+    /// engine's GEMM kernels differ most; decode steps use the plain one.
+    public func engineFactor(_ e: Engine, _ g: GPU, prefill: Bool = false) -> Double {
+        let stack = g.arch?.family == .rocm || g.vendor.lowercased() == "amd" ? "rocm" : "cuda"
+        let base = engineFactors["\(e.rawValue)/\(stack)"] ?? engineFactors["\(e.rawValue)/cuda"] ?? 1
+        guard prefill else { return base }
+        return engineFactors["\(e.rawValue)/\(stack)/prefill"] ?? engineFactors["\(e.rawValue)/cuda/prefill"] ?? base
     }
 
     public func validate() throws {
@@ -30,8 +58,13 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
                           ("interconnect efficiency", interconnectEfficiency)] where !(v.isFinite && v > 0 && v <= 1) {
             throw CoreError.invalidInput("\(name) must be in (0, 1] (got \(v))")
         }
-        for (name, v) in [("all-reduce latency", allReduceLatencyUs), ("step overhead", stepOverheadMs)] where !(v.isFinite && v >= 0 && v < 1e6) {
+        for (name, v) in [("all-reduce latency", allReduceLatencyUs), ("step overhead", stepOverheadMs), ("layer overhead", layerOverheadUs),
+                          ("MoE layer overhead", moeLayerOverheadUs),
+                          ("GEMM half-efficiency tokens", gemmHalfTokens)] where !(v.isFinite && v >= 0 && v < 1e6) {
             throw CoreError.invalidInput("\(name) must be zero or positive (got \(v))")
+        }
+        for (name, v) in [("MoE factor", moeFactor)] + engineFactors.map({ ("engine factor \($0.key)", $0.value) }) where !(v.isFinite && v > 0 && v < 100) {
+            throw CoreError.invalidInput("\(name) must be positive (got \(v))")
         }
         guard pcieGBPerS.isFinite, pcieGBPerS > 0, pcieGBPerS < 1e6 else { throw CoreError.invalidInput("PCIe bandwidth must be positive (got \(pcieGBPerS))") }
     }
@@ -116,6 +149,9 @@ public struct Cost: Codable, Sendable, Equatable {
 /// the achieved bandwidth and its FLOPs over the achieved dense peak, plus tensor-parallel
 /// all-reduces over the interconnect and a fixed step overhead.
 public enum PerformanceModel {
+    /// Tokens one prefill step holds (vLLM's default max_num_batched_tokens for `vllm serve`).
+    public static let prefillChunkTokens = 8192
+
     /// Weights a model streams per step, split the way decoding touches them.
     struct WeightTraffic {
         var dense: Double      // read every step (attention, dense MLP, shared experts, norms, output head)
@@ -195,7 +231,12 @@ public enum PerformanceModel {
         }
         if peak == nil { dtype = "fp32"; peak = r.gpu.tflops.fp32 }
         let peakTF = peak ?? 1
-        let flopsRate = peakTF * 1e12 * a.computeEfficiency
+        let soft = a.engineFactor(r.engine, r.gpu)
+        let prefillSoft = a.engineFactor(r.engine, r.gpu, prefill: true)
+        /// Achieved FLOP/s of a GEMM over `tokens` rows: small for skinny decode steps.
+        func flopsRate(_ tokens: Double) -> Double {
+            peakTF * 1e12 * a.computeEfficiency * tokens / (tokens + a.gemmHalfTokens)
+        }
         let bytesRate = r.gpu.bandwidthGBPerS * 1e9 * a.bandwidthEfficiency
         let nvlinkOneWay = r.gpu.interconnectGBPerS.map { $0 / 2 }
         let linkGB = r.link == .pcie ? a.pcieGBPerS : (nvlinkOneWay ?? a.pcieGBPerS)
@@ -223,14 +264,20 @@ public enum PerformanceModel {
         let kvRead = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())),
                                                          sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1, explain: false).bytes)
         let expertShare = expertFraction(model: m, tokens: r.batch)
+        let moe = m.isMoE ? a.moeFactor : 1
         let weightBytesStep = (w.dense + w.experts * expertShare) / split
         let decodeBytes = weightBytesStep + kvRead / pp
+        // Routed experts are read by grouped GEMMs over scattered tokens: slower per byte.
+        let effectiveBytes = decodeBytes + w.experts * expertShare * (moe - 1) / split
         let activeStep = w.activeParams  // per token, whole model
-        let decodeFlops = (2 * activeStep * b + b * attendedPositions(m, ctx: avgCtx) * attentionFlopsPerPosition(m, decode: true)) / split
-        let tMem = decodeBytes / bytesRate
-        let tCompute = decodeFlops / flopsRate
+        let decodeFlops = (2 * activeStep * b * (m.isMoE ? (1 + (moe - 1) * 0.5) : 1)
+                           + b * attendedPositions(m, ctx: avgCtx) * attentionFlopsPerPosition(m, decode: true)) / split
+        let tMem = effectiveBytes / bytesRate
+        let tCompute = decodeFlops / flopsRate(b)
         let decodeComm = allReduceSeconds(tokens: b)
-        let stage = max(tMem, tCompute) + decodeComm + a.stepOverheadMs / 1000
+        let moeLayersPerStage = m.isMoE ? Double(max(0, m.layers - (m.firstKDenseReplace ?? 0))) / pp : 0
+        let fixedPerStep = layersPerStage * a.layerOverheadUs * 1e-6 + moeLayersPerStage * a.moeLayerOverheadUs * 1e-6 + a.stepOverheadMs / 1000
+        let stage = (max(tMem, tCompute) + fixedPerStep) * soft + decodeComm
         // A token passes every pipeline stage in turn.
         let tpot = isEncoder || r.outputTokens == 0 ? 0 : stage * pp + pipelineSeconds(tokens: b)
 
@@ -247,8 +294,18 @@ public enum PerformanceModel {
             // Causal attention: on average a prompt token sees half the prompt.
             let flops = (2 * activeStep * tokens + tokens * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false)) / split
             pMem = (weights + kvPerPrompt * seqs) / bytesRate
-            pCompute = flops / flopsRate
-            return (max(pMem, pCompute) + allReduceSeconds(tokens: tokens) + a.stepOverheadMs / 1000) * pp + pipelineSeconds(tokens: tokens)
+            pCompute = flops / flopsRate(tokens)
+            return ((max(pMem, pCompute) + fixedPerStep) * prefillSoft + allReduceSeconds(tokens: tokens)) * pp + pipelineSeconds(tokens: tokens)
+        }
+        /// `seqs` prompts prefilled the way a continuous-batching engine does it: in steps of at
+        /// most `prefillChunkTokens` tokens (vLLM's max_num_batched_tokens), each step paying its
+        /// fixed costs once.
+        func chunkedPrefillSeconds(_ seqs: Double) -> Double {
+            guard r.inputTokens > 0, seqs > 0 else { return 0 }
+            let tokens = seqs * inTok
+            let chunk = max(inTok, min(tokens, Double(PerformanceModel.prefillChunkTokens)))
+            let steps = (tokens / chunk).rounded(.up)
+            return steps * prefillSeconds(chunk / inTok)
         }
         // Encoders run whole batches of prompts at once; decoders' prefills interleave one by one.
         let encoderBatch = isEncoder ? prefillSeconds(b) : 0
@@ -259,15 +316,19 @@ public enum PerformanceModel {
             let pos = Double(m.maxSourcePositions ?? 1500), dm = Double(d), ffn = Double(m.encoderFfnDim ?? 4 * d)
             let params = Double(layers) * (4 * dm * dm + 2 * dm * ffn)
             let flops = 2 * params * pos + 4 * Double(layers) * pos * pos * dm
-            audioEncode = flops / split / flopsRate
+            audioEncode = flops / split / flopsRate(pos)
             notes.append("speech model: each request encodes a \(Int(pos))-position window (\(Units.format(flops / 1e12, 2)) TFLOP) before decoding")
         }
         let prefill = prefillSeconds(1) + audioEncode
         let ttft = isEncoder ? encoderBatch : prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
+        // Under load the other sequences' prefills share the decode steps (chunked prefill): each
+        // output token waits, on average, for (batch − 1) / output of a prefill as well.
+        let others = r.batch > 1 ? chunkedPrefillSeconds(b - 1) : 0
+        let loadedTPOT = tpot > 0 && r.outputTokens > 0 ? tpot + others / Double(r.outputTokens) : tpot
 
         // Steady state with continuous batching: `batch` requests each need one prefill and
         // `output` decode steps; prefills of new requests take turns with the running batch.
-        let cycle = Double(r.outputTokens) * tpot + b * prefill
+        let cycle = Double(r.outputTokens) * tpot + chunkedPrefillSeconds(b) + b * audioEncode
         let requests = cycle > 0 ? b / cycle : 0
         let outTPS = requests * Double(r.outputTokens)
         let totalTPS = requests * Double(r.inputTokens + r.outputTokens)
@@ -281,7 +342,7 @@ public enum PerformanceModel {
 
         let encoderTPS = isEncoder && encoderBatch > 0 ? b * inTok / encoderBatch : 0
         return Performance(
-            ttftMs: ttft * 1000, tpotMs: tpot * 1000, prefillMs: prefill * 1000,
+            ttftMs: ttft * 1000, tpotMs: loadedTPOT * 1000, prefillMs: prefill * 1000,
             throughputTokensPerS: isEncoder ? encoderTPS : outTPS, totalTokensPerS: isEncoder ? encoderTPS : totalTPS,
             requestsPerS: isEncoder ? (encoderBatch > 0 ? b / encoderBatch : 0) : requests,
             decodeBytesPerStep: i64(decodeBytes), decodeFlopsPerStep: decodeFlops,

@@ -363,6 +363,7 @@ public enum Ranker {
         let sizes: [WeightSize]
         let traffics: [PerformanceModel.WeightTraffic]
         var estimates: [String: Estimate] = [:]
+        var speeds: [String: Performance] = [:]
 
         init(_ q: RankQuery, model: Model, gpu: GPU?) throws {
             self.q = q; self.model = model
@@ -464,7 +465,7 @@ public enum Ranker {
 
         /// The launch line of a ranked deployment, sized for its batch.
         func launch(_ r: RankRow, _ plan: DeploymentPlan) -> LaunchCommand? {
-            guard q.engine == .vllm || q.engine == .llamaCpp, model.kind != .encoder else { return nil }
+            guard q.engine.isPagedServer || q.engine == .llamaCpp, model.kind != .encoder else { return nil }
             var s = LaunchCommand.Spec(model: model)
             s.gpu = plan.gpu
             s.weights = plan.weights
@@ -514,7 +515,7 @@ public enum Ranker {
                 // Encoders keep no KV cache; a step holds at most the engine's batched tokens (8192).
                 let cap = max(1, Estimator.vllmDefaultBatchedTokens / max(1, input))
                 for b in batches where b == batches.first || b <= cap { fitting.append((b, est)) }
-            } else if q.engine == .vllm {
+            } else if q.engine.isPagedServer {
                 let conc = est.maxConcurrency ?? Double.infinity
                 row.maxConcurrency = est.maxConcurrency
                 for b in batches where Double(b) <= conc { fitting.append((b, est)) }
@@ -553,10 +554,16 @@ public enum Ranker {
             pr.outputTokens = output
             pr.assumptions = q.assumptions
             pr.link = p.offering?.link
-            let perf = try PerformanceModel.evaluate(pr, traffic: traffics[p.format])
+            // GPUs of one spec perform alike: speeds are shared between them, as estimates are.
+            let key = "\(g.bandwidthGBPerS)|\(g.tflops)|\(g.interconnectGBPerS ?? 0)|\(g.computeCapability ?? g.vendor)|\(p.count)|\(p.format)|\(b)|\(pr.link?.rawValue ?? "")"
+            let perf: Performance
+            if let known = speeds[key] { perf = known } else {
+                perf = try PerformanceModel.evaluate(pr, traffic: traffics[p.format])
+                speeds[key] = perf
+            }
             var r = row
             r.batch = b
-            r.perGPUBytes = q.engine == .vllm ? Ranker.vllmUsed(e, model: model, kv: kv, batch: b, ctx: ctx, tp: p.tp) : e.perGPUBytes
+            r.perGPUBytes = q.engine.isPagedServer ? Ranker.vllmUsed(e, model: model, kv: kv, batch: b, ctx: ctx, tp: p.tp) : e.perGPUBytes
             r.ttftMs = perf.ttftMs
             r.tpotMs = model.kind == .encoder || output == 0 ? nil : perf.tpotMs
             r.throughputTokensPerS = perf.throughputTokensPerS

@@ -138,7 +138,7 @@ struct EstimateCommand: ParsableCommand {
             if let w = e.weightsBytesPerGPU, e.gpus > 1 { print("weights per GPU: \(Units.gib(w))") }
         }
         if let cap = e.kvCapacityTokens {
-            print("vLLM KV capacity: \(cap) tokens; max concurrency at \(e.context) tokens per request: \(Units.format(e.maxConcurrency ?? 0, 2))x"
+            print("\(e.engine) KV capacity: \(cap) tokens; max concurrency at \(e.context) tokens per request: \(Units.format(e.maxConcurrency ?? 0, 2))x"
                   + " (set --max-num-seqs \(max(1, Int((e.maxConcurrency ?? 0).rounded(.down)))))")
         }
         if let g = e.gpuLayers { print("llama.cpp: \(g) layers on the GPU" + (e.cpuBytes.map { ", \(Units.gib($0)) in CPU RAM" } ?? "")) }

@@ -155,7 +155,9 @@ struct RankCommand: ParsableCommand {
             Every GPU in the catalog with its cheapest current price is tried at 1, 2, 4 and 8 GPUs
             (tensor parallel) in each weight format; a deployment is kept if it fits memory (per the
             engine profile) and meets every constraint, at the batch that costs least per token.
-            Speeds come from a roofline model (see README, "Performance model").
+            Speeds come from a performance model fitted to published measurements
+            (see README, "Performance model"); prices from fresh instance offerings
+            holding at least the deployment's GPUs (--max-price-age, --include-stale).
 
             Examples:
               servefit rank --model llama-3.1-8b-instruct --max-tpot 50ms

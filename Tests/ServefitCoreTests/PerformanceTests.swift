@@ -49,6 +49,11 @@ func decodeAtBatchOneRespectsTheBandwidthLimit(_ name: String) throws {
                     $0.assumptions.bandwidthEfficiency = eff
                     $0.assumptions.stepOverheadMs = 0
                     $0.assumptions.allReduceLatencyUs = 0
+                    // No overheads: fixed per-layer and per-MoE-layer costs, MoE and engine factors off.
+                    $0.assumptions.layerOverheadUs = 0
+                    $0.assumptions.moeLayerOverheadUs = 0
+                    $0.assumptions.moeFactor = 1
+                    $0.assumptions.engineFactors = [:]
                 }
                 let decodeTPS = 1000 / p.tpotMs
                 #expect(decodeTPS <= ceiling, "\(name) \(w) on \(g.slug)×\(tp): \(decodeTPS) tok/s > limit \(ceiling)")

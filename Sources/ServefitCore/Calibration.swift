@@ -1,0 +1,281 @@
+import Foundation
+
+/// One published measured run (Benchmarks/calibration/measurements.json): the settings it ran
+/// with and the figures it measured, with the verbatim lines and their source.
+public struct MeasuredRun: Codable, Sendable {
+    public var id: String
+    public var sourceId: String
+    public var source: String
+    public var catalogModel: String?
+    public var modelHF: String?
+    public var gpu: String
+    public var gpuCount: Int
+    public var tp: Int?
+    public var pp: Int?
+    public var engine: String
+    public var engineVersion: String?
+    public var weights: String?
+    public var kvDtype: String?
+    /// serving | offline | latency | pp | tg
+    public var mode: String
+    public var inputLen: Int?
+    public var outputLen: Int?
+    public var batch: Int?
+    public var concurrency: Int?
+    public var requestRate: Double?
+    public var numPrompts: Int?
+    public var nCtxDepth: Int?
+    public var measured: [String: Double]
+    public var verbatim: String?
+    public var notes: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, sourceId = "source_id", source, catalogModel = "catalog_model", modelHF = "model_hf", gpu, gpuCount = "gpu_count"
+        case tp, pp, engine, engineVersion = "engine_version", weights, kvDtype = "kv_dtype", mode, inputLen = "input_len"
+        case outputLen = "output_len", batch, concurrency, requestRate = "request_rate", numPrompts = "num_prompts"
+        case nCtxDepth = "n_ctx_depth", measured, verbatim, notes
+    }
+}
+
+public struct MeasurementSet: Codable, Sendable {
+    public var entries: [MeasuredRun]
+}
+
+/// One predicted figure beside its measurement.
+public struct CalibrationPoint: Codable, Sendable, Equatable {
+    public var id: String
+    public var source: String
+    public var engine: String
+    public var vendor: String
+    public var metric: String
+    public var measured: Double
+    public var predicted: Double
+    /// max(p/m, m/p): 1 is exact.
+    public var factor: Double { max(predicted / measured, measured / predicted) }
+    public var logRatio: Double { log(predicted / measured) }
+}
+
+/// The figures the model is scored on: one per run, the one the run is about.
+public enum Calibration {
+    /// The metric a mode is judged by, in order of preference.
+    static let primary: [String: [String]] = [
+        "tg": ["tg_tok_s"], "pp": ["pp_tok_s"], "latency": ["e2e_latency_s", "output_tok_s"],
+        "offline": ["output_tok_s", "total_tok_s"], "serving": ["output_tok_s", "tpot_ms_median", "total_tok_s"],
+    ]
+    /// Secondary figures also scored where measured: time per output token under load. TTFT
+    /// under a burst of concurrent prompts is reported apart (`ttftPoints`), not fitted: in the
+    /// gathered runs it is dominated by each engine's admission and chunking policy of its day.
+    static let secondary = ["tpot_ms_median"]
+
+    /// The engine's default cap on sequences in flight (vLLM --max-num-seqs 256 on most GPUs, 1024
+    /// on ≥ 70 GiB Hopper-class; TensorRT-LLM max_batch_size 2048; SGLang max_running_requests large).
+    static func engineMaxBatch(_ e: Engine, _ g: GPU) -> Int {
+        switch e {
+        case .trtllm: return 2048
+        case .sglang: return 4096
+        case .vllm: return g.visibleMemoryBytes >= 70 * Units.GiB && (g.arch?.sm ?? 0) >= 90 ? 1024 : 256
+        default: return 512
+        }
+    }
+
+    /// Predicts `m`'s figures with the model and `a`. Nil when the run names what the catalog lacks.
+    public static func predict(_ m: MeasuredRun, models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> [CalibrationPoint]? {
+        guard let slug = m.catalogModel, let model = models[slug], let gpu = gpus[m.gpu], let engine = try? Engine.parse(m.engine) else { return nil }
+        let wname = (m.weights ?? "fp16").lowercased() == "int4-awq" ? "awq" : (m.weights ?? "fp16")
+        guard let weights = try? WeightFormat.parse(wname) else { return nil }
+        let kv = (try? KVDType.parse(m.kvDtype ?? "fp16")) ?? .fp16
+        let tp = m.tp ?? (engine == .llamaCpp ? 1 : m.gpuCount)
+        let pp = m.pp ?? max(1, m.gpuCount / max(1, tp))
+        guard let pc = try? ParamCounter.count(model) else { return nil }
+        func perf(batch: Int, input: Int, output: Int) -> Performance? {
+            var r = PerfRequest(model: model, gpu: gpu)
+            r.weights = weights; r.kvDType = kv; r.engine = engine; r.tensorParallel = tp; r.pipelineParallel = pp
+            r.batch = max(1, batch); r.inputTokens = input; r.outputTokens = output; r.assumptions = a; r.paramCount = pc
+            return try? PerformanceModel.evaluate(r)
+        }
+        /// Sequences that fit in the engine's KV pool at `ctx` tokens each.
+        func capacity(ctx: Int) -> Int {
+            var e = EstimateRequest(model: model)
+            e.weights = weights; e.kvDType = kv; e.engine = engine.isPagedServer ? engine : .vllm
+            e.context = max(1, ctx); e.gpus = tp * pp; e.tensorParallel = tp; e.pipelineParallel = pp
+            e.gpuMemoryBytes = gpu.memoryBytes; e.gpuVisibleMemoryBytes = gpu.visibleMemoryBytes; e.paramCount = pc
+            e.gpuMemoryUtilization = 0.9
+            guard let est = try? Estimator.estimate(e), let c = est.maxConcurrency else { return 1 }
+            return max(1, Int(min(1e6, c.rounded(.down))))
+        }
+        var predicted: [String: Double] = [:]
+        let input = m.inputLen ?? 1024, output = m.outputLen ?? 256
+        switch m.mode {
+        case "tg":
+            let depth = m.nCtxDepth ?? 0
+            guard let p = perf(batch: 1, input: max(1, depth), output: output), p.tpotMs > 0 else { return nil }
+            predicted["tg_tok_s"] = 1000 / p.tpotMs
+        case "pp":
+            guard let p = perf(batch: 1, input: input, output: 1), p.prefillMs > 0 else { return nil }
+            predicted["pp_tok_s"] = Double(input) / (p.prefillMs / 1000)
+        case "latency":
+            let b = m.batch ?? 1
+            guard let p = perf(batch: b, input: input, output: output) else { return nil }
+            let e2e = (Double(b) * p.prefillMs + Double(output) * p.tpotMs) / 1000
+            predicted["e2e_latency_s"] = e2e
+            predicted["output_tok_s"] = Double(b * output) / e2e
+        default:
+            // offline and serving: continuous batching at the concurrency the run allows and the KV pool holds.
+            let cap = min(capacity(ctx: input + output), engineMaxBatch(engine, gpu))
+            var b = min(cap, m.concurrency ?? m.batch ?? m.numPrompts ?? cap)
+            if m.mode == "serving", m.concurrency == nil, let rate = m.requestRate, rate > 0 {
+                // Little's law: in flight = arrival rate × time in system, solved by iteration.
+                var inFlight = 1.0
+                for _ in 0..<30 {
+                    guard let p = perf(batch: max(1, Int(inFlight.rounded())), input: input, output: output) else { break }
+                    let t = (p.ttftMs + Double(output) * p.tpotMs) / 1000
+                    inFlight = min(Double(cap), max(1, rate * t))
+                }
+                b = max(1, Int(inFlight.rounded()))
+            }
+            guard let p = perf(batch: b, input: input, output: output) else { return nil }
+            var out = p.throughputTokensPerS
+            if m.mode == "serving", let rate = m.requestRate, rate > 0 { out = min(out, rate * Double(output)) }
+            predicted["output_tok_s"] = out
+            predicted["total_tok_s"] = out * Double(input + output) / Double(max(1, output))
+            predicted["tpot_ms_median"] = p.tpotMs
+            predicted["ttft_ms_median"] = p.ttftMs
+            predicted["e2e_latency_s"] = (p.ttftMs + Double(output) * p.tpotMs) / 1000
+        }
+        let vendor = gpu.arch?.family == .rocm ? "AMD" : "NVIDIA"
+        var keys: [String] = []
+        if let k = (primary[m.mode] ?? []).first(where: { m.measured[$0] != nil && predicted[$0] != nil }) { keys.append(k) }
+        for k in secondary where !keys.contains(k) && m.measured[k] != nil && predicted[k] != nil && m.mode == "serving" { keys.append(k) }
+        let points = keys.compactMap { k -> CalibrationPoint? in
+            guard let v = m.measured[k], let p = predicted[k], v > 0, p > 0, p.isFinite else { return nil }
+            return CalibrationPoint(id: m.id, source: m.sourceId, engine: m.engine, vendor: vendor, metric: k, measured: v, predicted: p)
+        }
+        return points
+    }
+
+    public static func points(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> [CalibrationPoint] {
+        set.flatMap { predict($0, models: models, gpus: gpus, a) ?? [] }
+    }
+
+    public struct Summary: Codable, Sendable, Equatable {
+        public var count: Int
+        public var within125: Double
+        public var within15: Double
+        public var medianFactor: Double
+        public var worstFactor: Double
+    }
+
+    public static func summary(_ p: [CalibrationPoint]) -> Summary {
+        let f = p.map(\.factor).sorted()
+        guard !f.isEmpty else { return Summary(count: 0, within125: 0, within15: 0, medianFactor: 1, worstFactor: 1) }
+        let median = f.count % 2 == 1 ? f[f.count / 2] : (f[f.count / 2 - 1] + f[f.count / 2]) / 2
+        return Summary(count: f.count, within125: Double(f.filter { $0 <= 1.25 }.count) / Double(f.count),
+                       within15: Double(f.filter { $0 <= 1.5 }.count) / Double(f.count), medianFactor: median, worstFactor: f.last!)
+    }
+
+    // MARK: fitting
+
+    /// The fitted terms, as a vector (log of each, so every one stays positive).
+    static let engineKeys = ["vllm/rocm", "sglang/cuda", "sglang/rocm", "trtllm/cuda", "llama.cpp/cuda", "llama.cpp/rocm",
+                             "vllm/cuda/prefill", "vllm/rocm/prefill", "sglang/cuda/prefill", "trtllm/cuda/prefill", "llama.cpp/cuda/prefill"]
+
+    static func vector(_ a: PerfAssumptions) -> [Double] {
+        [a.bandwidthEfficiency, a.computeEfficiency, a.gemmHalfTokens, a.layerOverheadUs, a.allReduceLatencyUs, a.stepOverheadMs, a.moeFactor,
+         a.moeLayerOverheadUs].map { log(max(1e-6, $0)) } + engineKeys.map { log(a.engineFactors[$0] ?? 1) }
+    }
+
+    static func assumptions(_ v: [Double]) -> PerfAssumptions {
+        var a = PerfAssumptions()
+        let e = v.map { exp($0) }
+        a.bandwidthEfficiency = min(1, e[0]); a.computeEfficiency = min(1, e[1]); a.gemmHalfTokens = min(1e5, e[2])
+        a.layerOverheadUs = min(1e4, e[3]); a.allReduceLatencyUs = min(1e4, e[4]); a.stepOverheadMs = min(1e3, e[5]); a.moeFactor = min(20, e[6])
+        a.moeLayerOverheadUs = min(1e5, e[7])
+        var f: [String: Double] = ["vllm/cuda": 1]
+        for (i, k) in engineKeys.enumerated() { f[k] = min(20, e[8 + i]) }
+        a.engineFactors = f
+        return a
+    }
+
+    /// Mean squared log-ratio, each source weighted equally (so one large table does not decide
+    /// the fit), with a Huber tail so a single odd run cannot pull it.
+    public static func loss(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> Double {
+        let p = points(set, models: models, gpus: gpus, a)
+        guard !p.isEmpty else { return .infinity }
+        let bySource = Dictionary(grouping: p, by: \.source)
+        var total = 0.0
+        for (_, ps) in bySource {
+            let l = ps.map { x -> Double in let r = abs(x.logRatio); return r < 0.4 ? r * r : 0.8 * r - 0.16 }.reduce(0, +)
+            total += l / Double(ps.count)
+        }
+        return total / Double(bySource.count) + 0.3 * prior(a) / Double(bySource.count)
+    }
+
+    /// What the physics says before any data: efficiencies near what kernels reach on paper
+    /// (bandwidth 0.8, large GEMMs 0.6), engine factors near 1, grouped-GEMM MoE near 1.5× a dense
+    /// layer plus ~100 µs a MoE layer for routing and its extra kernels — each a Gaussian in log
+    /// space, so data can move a term only as far as it has evidence for.
+    public static func prior(_ a: PerfAssumptions) -> Double {
+        func sq(_ x: Double, _ centre: Double, _ sigma: Double) -> Double { let d = log(max(1e-9, x) / centre) / sigma; return d * d }
+        var p = sq(a.bandwidthEfficiency, 0.8, 0.15) + sq(a.computeEfficiency, 0.6, 0.3) + sq(a.gemmHalfTokens, 64, 1.5)
+            + sq(a.layerOverheadUs, 10, 1.5) + sq(a.allReduceLatencyUs, 15, 1) + sq(a.stepOverheadMs, 1, 1.5) + sq(a.moeFactor, 1.5, 0.7)
+            + sq(a.moeLayerOverheadUs, 100, 1.0)
+        for k in engineKeys { p += sq(a.engineFactors[k] ?? 1, 1, 0.5) }
+        return p
+    }
+
+    /// Nelder–Mead over the log of every term, from `start`.
+    public static func fit(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], start: PerfAssumptions = .physicsPrior,
+                           iterations: Int = 1500) -> PerfAssumptions {
+        let x0 = vector(start)
+        let n = x0.count
+        func f(_ v: [Double]) -> Double { loss(set, models: models, gpus: gpus, assumptions(v)) }
+        var simplex = [x0] + (0..<n).map { i -> [Double] in var v = x0; v[i] += 0.4; return v }
+        var values = simplex.map(f)
+        for _ in 0..<iterations {
+            let order = values.indices.sorted { values[$0] < values[$1] }
+            simplex = order.map { simplex[$0] }; values = order.map { values[$0] }
+            if values[n] - values[0] < 1e-7 { break }
+            let centroid = (0..<n).map { j in simplex[0..<n].map { $0[j] }.reduce(0, +) / Double(n) }
+            func along(_ t: Double) -> [Double] { (0..<n).map { centroid[$0] + t * (simplex[n][$0] - centroid[$0]) } }
+            let xr = along(-1), fr = f(xr)
+            if fr < values[0] {
+                let xe = along(-2), fe = f(xe)
+                if fe < fr { simplex[n] = xe; values[n] = fe } else { simplex[n] = xr; values[n] = fr }
+            } else if fr < values[n - 1] {
+                simplex[n] = xr; values[n] = fr
+            } else {
+                let xc = along(fr < values[n] ? -0.5 : 0.5), fc = f(xc)
+                if fc < min(fr, values[n]) { simplex[n] = xc; values[n] = fc } else {
+                    for i in 1...n {
+                        simplex[i] = (0..<n).map { simplex[0][$0] + 0.5 * (simplex[i][$0] - simplex[0][$0]) }
+                        values[i] = f(simplex[i])
+                    }
+                }
+            }
+        }
+        let best = values.indices.min { values[$0] < values[$1] }!
+        return assumptions(simplex[best])
+    }
+
+    /// Leave-one-source-out: each source predicted by a fit on all the others.
+    public static func leaveOneSourceOut(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], start: PerfAssumptions,
+                                         iterations: Int = 800) -> [CalibrationPoint] {
+        let sources = Array(Set(set.map(\.sourceId))).sorted()
+        return sources.flatMap { s -> [CalibrationPoint] in
+            let train = set.filter { $0.sourceId != s }
+            let a = fit(train, models: models, gpus: gpus, start: PerfAssumptions.physicsPrior, iterations: iterations)
+            return points(set.filter { $0.sourceId == s }, models: models, gpus: gpus, a)
+        }
+    }
+}
+
+extension PerfAssumptions {
+    /// The prior's centre: where every fit starts.
+    public static var physicsPrior: PerfAssumptions {
+        var a = PerfAssumptions()
+        a.bandwidthEfficiency = 0.8; a.computeEfficiency = 0.6; a.gemmHalfTokens = 64; a.layerOverheadUs = 10
+        a.allReduceLatencyUs = 15; a.stepOverheadMs = 1; a.moeFactor = 1.5; a.moeLayerOverheadUs = 100
+        a.engineFactors = ["vllm/cuda": 1]
+        return a
+    }
+}
