@@ -9,6 +9,8 @@ public struct GPUArch: Sendable, Equatable {
     public var gfx: String?
 
     public init?(computeCapability raw: String) {
+        // Catalog rows are canonical (lower case, no spaces): read them without copying.
+        if raw.hasPrefix("sm_"), let n = Int(raw.dropFirst(3)), (10...200).contains(n) { family = .cuda; sm = n; return }
         let s = raw.lowercased().trimmingCharacters(in: .whitespaces)
         if s.hasPrefix("sm_"), let n = Int(s.dropFirst(3)), (10...200).contains(n) { family = .cuda; sm = n; return }
         if s.hasPrefix("gfx"), s.count >= 5, s.count <= 8, s.dropFirst(3).allSatisfy({ $0.isHexDigit }) { family = .rocm; gfx = s; return }

@@ -44,28 +44,41 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
     }
 
     /// The software factor of an engine on a GPU's stack.
+    /// The factor keys of each engine, built once ("vllm/cuda", "vllm/cuda/prefill", …).
+    static let factorKeys: [Engine: [String]] = Dictionary(uniqueKeysWithValues: Engine.allCases.map { e in
+        (e, ["\(e.rawValue)/cuda", "\(e.rawValue)/rocm", "\(e.rawValue)/cuda/prefill", "\(e.rawValue)/rocm/prefill"])
+    })
+
     /// `prefill`: the factor of compute-bound prompt steps ("llama.cpp/cuda/prefill"), where an
     /// engine's GEMM kernels differ most; decode steps use the plain one.
     public func engineFactor(_ e: Engine, _ g: GPU, prefill: Bool = false) -> Double {
-        let stack = g.arch?.family == .rocm || g.vendor.lowercased() == "amd" ? "rocm" : "cuda"
-        let base = engineFactors["\(e.rawValue)/\(stack)"] ?? engineFactors["\(e.rawValue)/cuda"] ?? 1
+        guard let k = Self.factorKeys[e] else { return 1 }
+        let rocm = g.arch.map { $0.family == .rocm } ?? (g.vendor.caseInsensitiveCompare("AMD") == .orderedSame)
+        let base = engineFactors[rocm ? k[1] : k[0]] ?? engineFactors[k[0]] ?? 1
         guard prefill else { return base }
-        return engineFactors["\(e.rawValue)/\(stack)/prefill"] ?? engineFactors["\(e.rawValue)/cuda/prefill"] ?? base
+        return engineFactors[rocm ? k[3] : k[2]] ?? engineFactors[k[2]] ?? base
     }
 
     public func validate() throws {
-        for (name, v) in [("bandwidth efficiency", bandwidthEfficiency), ("compute efficiency", computeEfficiency),
-                          ("interconnect efficiency", interconnectEfficiency)] where !(v.isFinite && v > 0 && v <= 1) {
-            throw CoreError.invalidInput("\(name) must be in (0, 1] (got \(v))")
+        func fraction(_ name: @autoclosure () -> String, _ v: Double) throws {
+            if !(v.isFinite && v > 0 && v <= 1) { throw CoreError.invalidInput("\(name()) must be in (0, 1] (got \(v))") }
         }
-        for (name, v) in [("all-reduce latency", allReduceLatencyUs), ("step overhead", stepOverheadMs), ("layer overhead", layerOverheadUs),
-                          ("MoE layer overhead", moeLayerOverheadUs),
-                          ("GEMM half-efficiency tokens", gemmHalfTokens)] where !(v.isFinite && v >= 0 && v < 1e6) {
-            throw CoreError.invalidInput("\(name) must be zero or positive (got \(v))")
+        func nonNegative(_ name: @autoclosure () -> String, _ v: Double) throws {
+            if !(v.isFinite && v >= 0 && v < 1e6) { throw CoreError.invalidInput("\(name()) must be zero or positive (got \(v))") }
         }
-        for (name, v) in [("MoE factor", moeFactor)] + engineFactors.map({ ("engine factor \($0.key)", $0.value) }) where !(v.isFinite && v > 0 && v < 100) {
-            throw CoreError.invalidInput("\(name) must be positive (got \(v))")
+        func factor(_ name: @autoclosure () -> String, _ v: Double) throws {
+            if !(v.isFinite && v > 0 && v < 100) { throw CoreError.invalidInput("\(name()) must be positive (got \(v))") }
         }
+        try fraction("bandwidth efficiency", bandwidthEfficiency)
+        try fraction("compute efficiency", computeEfficiency)
+        try fraction("interconnect efficiency", interconnectEfficiency)
+        try nonNegative("all-reduce latency", allReduceLatencyUs)
+        try nonNegative("step overhead", stepOverheadMs)
+        try nonNegative("layer overhead", layerOverheadUs)
+        try nonNegative("MoE layer overhead", moeLayerOverheadUs)
+        try nonNegative("GEMM half-efficiency tokens", gemmHalfTokens)
+        try factor("MoE factor", moeFactor)
+        for (k, v) in engineFactors { try factor("engine factor \(k)", v) }
         guard pcieGBPerS.isFinite, pcieGBPerS > 0, pcieGBPerS < 1e6 else { throw CoreError.invalidInput("PCIe bandwidth must be positive (got \(pcieGBPerS))") }
     }
 }

@@ -321,19 +321,21 @@ public enum Ranker {
     /// cheapest per token that meets every constraint.
     public static func rank(_ q: RankQuery, model: Model, candidates: [RankCandidate]) throws -> RankResult {
         let ctx = try Context(q, model: model, gpu: candidates.first?.gpu)
-        var ranked: [RankRow] = [], rejected: [RankRow] = []
+        var ranked: [(RankRow, DeploymentPlan)] = [], rejected: [RankRow] = []
         for c in candidates {
             for plan in ctx.plans(for: c) {
                 switch ctx.evaluate(plan, c) {
-                case .ranked(let r): ranked.append(r)
+                case .ranked(let r, let d): ranked.append((r, d))
                 case .rejected(let r): rejected.append(r)
                 }
             }
         }
-        ranked.sort(by: order)
+        ranked.sort { order($0.0, $1.0) }
         if let top = q.top, ranked.count > top { ranked = Array(ranked.prefix(top)) }
+        // Launch lines for the rows shown only: building one is string work, thousands add up.
+        let rows = ranked.map { r, d -> RankRow in var row = r; row.launch = ctx.launch(r, d); return row }
         rejected.sort { ($0.gpu, $0.gpuCount, $0.weights) < ($1.gpu, $1.gpuCount, $1.weights) }
-        return RankResult(query: q, ranked: ranked, rejected: rejected)
+        return RankResult(query: q, ranked: rows, rejected: rejected)
     }
 
     /// One candidate deployment: a GPU, a count and its split, a weight format.
@@ -343,9 +345,11 @@ public enum Ranker {
         var pp: Int
         var format: Int
         var offering: Price?
+        /// Which distinct GPU spec this plan runs on (speeds are shared between equal specs).
+        var spec: Int
     }
 
-    enum Outcome { case ranked(RankRow), rejected(RankRow) }
+    enum Outcome { case ranked(RankRow, DeploymentPlan), rejected(RankRow) }
 
     /// What a ranking computes once per query: the model's sizes per format, the estimates shared
     /// by GPUs of the same memory.
@@ -363,7 +367,8 @@ public enum Ranker {
         let sizes: [WeightSize]
         let traffics: [PerformanceModel.WeightTraffic]
         var estimates: [String: Estimate] = [:]
-        var speeds: [String: Performance] = [:]
+        var speeds: [SpeedKey: Performance] = [:]
+        var specs: [GPUSpec: Int] = [:]
 
         init(_ q: RankQuery, model: Model, gpu: GPU?) throws {
             self.q = q; self.model = model
@@ -393,11 +398,14 @@ public enum Ranker {
         // MARK: step 1, candidates: every count in its engine's split, every format, the instance it rents.
 
         func plans(for c: RankCandidate) -> [Plan] {
+            let spec = GPUSpec(c.gpu)
+            let id = specs[spec] ?? specs.count
+            specs[spec] = id
             var out: [Plan] = []
             for n in counts {
                 // llama.cpp splits layers across GPUs (--split-mode layer); the others split tensors.
                 let (tp, pp) = q.engine == .llamaCpp ? (1, n) : (n, 1)
-                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, format: fi, offering: c.offering(gpus: n))) }
+                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, format: fi, offering: c.offering(gpus: n), spec: id)) }
             }
             return out
         }
@@ -459,8 +467,7 @@ public enum Ranker {
                 chosen.rejectedReason = noPriceReason(c, n: p.count)
                 return .rejected(chosen)
             }
-            chosen.launch = launch(chosen, plan)
-            return .ranked(chosen)
+            return .ranked(chosen, plan)
         }
 
         /// The launch line of a ranked deployment, sized for its batch.
@@ -555,7 +562,7 @@ public enum Ranker {
             pr.assumptions = q.assumptions
             pr.link = p.offering?.link
             // GPUs of one spec perform alike: speeds are shared between them, as estimates are.
-            let key = "\(g.bandwidthGBPerS)|\(g.tflops)|\(g.interconnectGBPerS ?? 0)|\(g.computeCapability ?? g.vendor)|\(p.count)|\(p.format)|\(b)|\(pr.link?.rawValue ?? "")"
+            let key = SpeedKey(spec: p.spec, count: p.count, format: p.format, batch: b, instanceLink: pr.link)
             let perf: Performance
             if let known = speeds[key] { perf = known } else {
                 perf = try PerformanceModel.evaluate(pr, traffic: traffics[p.format])
@@ -593,6 +600,28 @@ public enum Ranker {
                 }
             }
             return r
+        }
+    }
+
+    /// What a speed depends on besides the query: the GPU's spec (not its name), the split, the
+    /// format, the batch and the instance's link.
+    struct SpeedKey: Hashable {
+        var spec: Int
+        var count: Int
+        var format: Int
+        var batch: Int
+        var instanceLink: InstanceLink?
+    }
+    /// The parts of a GPU its speed depends on.
+    struct GPUSpec: Hashable {
+        var bandwidth: Double
+        var tflops: [Double]
+        var link: Double
+        var target: String
+        init(_ g: GPU) {
+            let t = g.tflops
+            bandwidth = g.bandwidthGBPerS; link = g.interconnectGBPerS ?? 0; target = g.computeCapability ?? g.vendor
+            tflops = [t.fp32 ?? 0, t.tf32 ?? 0, t.fp16 ?? 0, t.bf16 ?? 0, t.fp8 ?? 0, t.int8 ?? 0, t.fp4 ?? 0]
         }
     }
 

@@ -176,6 +176,7 @@ enum WebAssets {
               ['weights', x => x.weights], ['batch', x => x.batch, true], ['per GPU', x => gib(x.per_gpu_bytes), true],
               ['TTFT', x => ms(x.ttft_ms), true], ['TPOT', x => ms(x.tpot_ms), true],
               ['out tok/s', x => Math.round(x.throughput_tokens_per_s), true], ['provider', x => x.provider || '-'],
+              ['instance', x => x.instance ? `${x.instance} (${x.gpus_per_instance} GPU${x.gpus_per_instance === 1 ? '' : 's'})` : '-'],
               ['$/GPU-h', x => money(x.usd_per_gpu_hour), true], ['$/M out', x => money(x.usd_per_million_tokens), true],
               ['$/M blended', x => money(x.usd_per_million_tokens_blended), true],
             ].concat(r.query.traffic ? [['replicas', x => x.replicas ?? '-', true], ['$/h total', x => money(x.usd_per_hour_at_traffic), true]] : []), r.ranked);

@@ -24,17 +24,23 @@ extension CatalogStore {
         let (sql, args) = Self.rankCandidatesSQL(q, freshness: fresh)
         let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: args) }
         var order: [String] = [], gpus: [String: GPU] = [:], offers: [String: [Price]] = [:]
+        // Columns by position, found once: a name lookup per cell scans every column name.
+        let names = rows.first.map { Array($0.columnNames) } ?? []
+        func at(_ name: String) -> Int { names.lastIndex(of: name) ?? 0 }
+        let (cSlug, cUSD, cProvider, cPM, cAsOf, cSource, cID, cInstance, cRegion, cSize, cLink, cAssumed) =
+            (at("slug"), at("price_usd"), at("price_provider"), at("price_pricing_model"), at("price_as_of"), at("price_source"),
+             at("price_id"), at("price_instance"), at("price_region"), at("price_gpus_per_instance"), at("price_link"), at("price_shape_assumed"))
         for row in rows {
-            let slug: String = row["slug"]
+            let slug: String = row[cSlug]
             if gpus[slug] == nil { gpus[slug] = Self.gpu(from: row); order.append(slug) }
-            guard let usd: Double = row["price_usd"] else { continue }
-            var p = Price(gpu: slug, provider: row["price_provider"],
-                          pricingModel: PricingModel(rawValue: row["price_pricing_model"]) ?? .onDemand,
-                          usdPerGPUHour: usd, asOf: row["price_as_of"], source: row["price_source"])
-            p.id = row["price_id"]; p.instance = row["price_instance"]; p.region = row["price_region"]
-            p.gpusPerInstance = row["price_gpus_per_instance"] ?? 1
-            p.link = (row["price_link"] as String?).flatMap(InstanceLink.init(rawValue:))
-            p.shapeAssumed = row["price_shape_assumed"] ?? false
+            guard let usd: Double = row[cUSD] else { continue }
+            var p = Price(gpu: slug, provider: row[cProvider],
+                          pricingModel: PricingModel(rawValue: row[cPM]) ?? .onDemand,
+                          usdPerGPUHour: usd, asOf: row[cAsOf], source: row[cSource])
+            p.id = row[cID]; p.instance = row[cInstance]; p.region = row[cRegion]
+            p.gpusPerInstance = row[cSize] ?? 1
+            p.link = (row[cLink] as String?).flatMap(InstanceLink.init(rawValue:))
+            p.shapeAssumed = row[cAssumed] ?? false
             p.stale = p.asOf < fresh.cutoff
             offers[slug, default: []].append(p)
         }
