@@ -412,18 +412,10 @@ public enum Estimator {
             } else if fits == false {
                 notes.append("no launch line: the deployment does not fit in memory")
             } else {
-                var spec = LaunchCommand.Spec(model: m)
-                spec.gpu = r.gpu
-                spec.weights = r.weights
-                spec.kvDType = r.kvDType
-                spec.tensorParallel = tp
-                spec.pipelineParallel = pp
-                spec.context = r.context
-                spec.maxNumSeqs = r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs
-                spec.gpuMemoryUtilization = r.gpuMemoryUtilization
+                let seqsInFlight = r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs
+                var spec = LaunchCommand.Spec(plan, maxNumSeqs: seqsInFlight, gpuMemoryUtilization: r.gpuMemoryUtilization)
                 spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
                 spec.variant = r.variantName
-                spec.allowLongContext = r.allowLongContext
                 let l = LaunchCommand.make(r.engine, spec)
                 launch = l.command
                 launchNotes = l.notes

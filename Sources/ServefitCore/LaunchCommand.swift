@@ -22,6 +22,20 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         public var variant: String?
         public var allowLongContext = false
         public init(model: Model) { self.model = model }
+
+        /// The line for a deployment the engine rules passed: its model, GPU, formats and split.
+        public init(_ plan: DeploymentPlan, maxNumSeqs: Int, gpuMemoryUtilization: Double) {
+            model = plan.model
+            gpu = plan.gpu
+            weights = plan.weights
+            kvDType = plan.kvDType
+            tensorParallel = plan.tensorParallel
+            pipelineParallel = plan.pipelineParallel
+            context = plan.context
+            allowLongContext = plan.allowLongContext
+            self.maxNumSeqs = maxNumSeqs
+            self.gpuMemoryUtilization = gpuMemoryUtilization
+        }
     }
 
     /// The command line for a deployment the engine rules accept (callers check

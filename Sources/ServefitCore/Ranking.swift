@@ -473,17 +473,7 @@ public enum Ranker {
         /// The launch line of a ranked deployment, sized for its batch.
         func launch(_ r: RankRow, _ plan: DeploymentPlan) -> LaunchCommand? {
             guard q.engine.isPagedServer || q.engine == .llamaCpp, model.kind != .encoder else { return nil }
-            var s = LaunchCommand.Spec(model: model)
-            s.gpu = plan.gpu
-            s.weights = plan.weights
-            s.kvDType = plan.kvDType
-            s.tensorParallel = plan.tensorParallel
-            s.pipelineParallel = plan.pipelineParallel
-            s.context = r.context
-            s.maxNumSeqs = r.batch ?? 1
-            s.gpuMemoryUtilization = q.gpuMemoryUtilization
-            s.allowLongContext = q.allowLongContext
-            return LaunchCommand.make(q.engine, s)
+            return LaunchCommand.make(q.engine, LaunchCommand.Spec(plan, maxNumSeqs: r.batch ?? 1, gpuMemoryUtilization: q.gpuMemoryUtilization))
         }
 
         func noPriceReason(_ c: RankCandidate, n: Int) -> String {
