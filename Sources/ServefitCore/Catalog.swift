@@ -107,6 +107,7 @@ public struct GPU: Codable, Sendable, Equatable {
         try Limits.line(who, "memory_type", memoryType, Limits.word)
         try Limits.line(who, "interconnect", interconnect, Limits.name)
         try Limits.line(who, "architecture", architecture, Limits.word)
+        if let a = architecture, a.trimmingCharacters(in: .whitespaces).isEmpty { throw CoreError.invalidInput("\(who): architecture is empty (leave it out instead)") }
         if let cc = computeCapability, GPUArch(computeCapability: cc) == nil {
             throw CoreError.invalidInput("\(who): compute_capability '\(cc.prefix(32))' must be sm_NN (NVIDIA), gfxNNN (AMD) or gaudiN")
         }

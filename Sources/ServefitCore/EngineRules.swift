@@ -8,12 +8,12 @@ public struct GPUArch: Sendable, Equatable {
     /// AMD gfx target (gfx90a, gfx942).
     public var gfx: String?
 
-    public init?(computeCapability raw: String) {
-        // Catalog rows are canonical (lower case, no spaces): read them without copying.
-        if raw.hasPrefix("sm_"), let n = Int(raw.dropFirst(3)), (10...200).contains(n) { family = .cuda; sm = n; return }
-        let s = raw.lowercased().trimmingCharacters(in: .whitespaces)
-        if s.hasPrefix("sm_"), let n = Int(s.dropFirst(3)), (10...200).contains(n) { family = .cuda; sm = n; return }
-        if s.hasPrefix("gfx"), s.count >= 5, s.count <= 8, s.dropFirst(3).allSatisfy({ $0.isHexDigit }) { family = .rocm; gfx = s; return }
+    /// Canonical spellings only (as the engines print them): "sm_90", "gfx942", "gaudi2".
+    public init?(computeCapability s: String) {
+        let digits = s.dropFirst(3)
+        if s.hasPrefix("sm_"), (2...3).contains(digits.count), digits.first != "0", digits.allSatisfy({ "0123456789".contains($0) }),
+           let n = Int(digits), (10...200).contains(n) { family = .cuda; sm = n; return }
+        if s.hasPrefix("gfx"), (2...5).contains(digits.count), digits.allSatisfy({ "0123456789abcdef".contains($0) }) { family = .rocm; gfx = s; return }
         if s == "gaudi2" || s == "gaudi3" { family = .gaudi; gfx = s; return }
         return nil
     }

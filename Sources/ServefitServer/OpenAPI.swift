@@ -143,7 +143,12 @@ enum S {
     static func strict(_ props: [String: Any], required: [String], notNull: Set<String> = []) -> [String: Any] {
         var p = props
         for (k, v) in props where !required.contains(k) && !notNull.contains(k) {
-            if var o = v as? [String: Any], o["readOnly"] == nil, o["oneOf"] == nil { o["nullable"] = true; p[k] = o }
+            if var o = v as? [String: Any], o["readOnly"] == nil, o["oneOf"] == nil {
+                o["nullable"] = true
+                // OpenAPI 3.0: an enum admits null only if it lists it.
+                if let e = o["enum"] as? [Any] { o["enum"] = e + [NSNull()] }
+                p[k] = o
+            }
         }
         var o: [String: Any] = ["type": "object", "additionalProperties": false, "properties": p]
         if !required.isEmpty { o["required"] = required }  // OpenAPI 3.0: a required list is never empty
@@ -217,6 +222,8 @@ enum S {
                     "tdp_w": int(1, 100_000), "interconnect": line(Limits.name),
                     "interconnect_gb_per_s": rate,
                     "launch_year": int(1990, 2100), "source": text(Limits.source), "notes": text(Limits.notes),
+                    "architecture": nonEmptyLine(Limits.word),
+                    "compute_capability": ["type": "string", "pattern": "^(sm_([1-9][0-9]|1[0-9][0-9]|200)|gfx[0-9a-f]{2,5}|gaudi[23])$"],
                 ], required: ["slug", "vendor", "name", "memory_bytes", "bandwidth_gb_per_s", "tflops"])
     }
 
@@ -227,6 +234,10 @@ enum S {
             "usd_per_gpu_hour": ["type": "number", "minimum": Price.minUSD, "maximum": Price.maxUSD],
             "as_of": ["type": "string", "format": "date", "pattern": "^(199[0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"],
             "source": ["type": "string", "maxLength": Limits.source, "pattern": "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f]*[^\\u0000-\\u0020\\u007f][^\\u0000-\\u0008\\u000b-\\u001f\\u007f]*$"],
+            "gpus_per_instance": int(1, Price.maxGPUsPerInstance),
+            "link": enumeration(InstanceLink.allCases.map(\.rawValue)),
+            "shape_assumed": bool,
+            "stale": ["type": "boolean", "readOnly": true],
          ], required: ["gpu", "provider", "usd_per_gpu_hour", "as_of", "source"])
     }
 
