@@ -88,12 +88,10 @@ func runCalibration(iterations: Int) throws {
 /// Predicted against measured on log-log axes, one colour per engine, with y = x and ×1.5 bands.
 func svg(_ points: [CalibrationPoint]) -> String {
     let w = 560.0, h = 560.0, pad = 60.0
-    let ratios = points.flatMap { [$0.measured, $0.predicted] }.filter { $0 > 0 }
     // Figures differ in units (tok/s, ms, s): each is normalised to its metric's median measured value.
     let medians = Dictionary(grouping: points, by: \.metric).mapValues { ps -> Double in let m = ps.map(\.measured).sorted(); return m[m.count / 2] }
     let xs = points.map { $0.measured / medians[$0.metric]! }, ys = points.map { $0.predicted / medians[$0.metric]! }
     let lo = log10(max(1e-3, (xs + ys).min() ?? 0.1)) - 0.1, hi = log10((xs + ys).max() ?? 10) + 0.1
-    _ = ratios
     func px(_ v: Double) -> Double { pad + (log10(v) - lo) / (hi - lo) * (w - 2 * pad) }
     func py(_ v: Double) -> Double { h - pad - (log10(v) - lo) / (hi - lo) * (h - 2 * pad) }
     let colours = ["vllm": "#1f77b4", "trtllm": "#2ca02c", "sglang": "#d62728", "llama.cpp": "#9467bd"]

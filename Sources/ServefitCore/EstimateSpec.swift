@@ -73,9 +73,6 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
     /// options that only matter with others (ZeRO without --train) and string lengths.
     public func validate() throws {
         guard (0...3).contains(zero) else { throw CoreError.badOption("zero must be a ZeRO stage 0, 1, 2 or 3 (got \(zero))") }
-        guard gpuMemoryUtilization.isNormal, gpuMemoryUtilization > 0, gpuMemoryUtilization <= 1 else {
-            throw CoreError.badOption("gpu_memory_utilization must be above 0 and at most 1 (got \(gpuMemoryUtilization))")
-        }
         for (k, v, n) in [("model", model, 512), ("weights", weights, 32), ("kv_cache", kvCache, 32), ("engine", engine, 32),
                           ("gpu", gpu ?? "", 128), ("gpu_memory", gpuMemory ?? "", 64), ("train", train ?? "", 32),
                           ("lora_targets", loraTargets, 512), ("variant", variant ?? "", 128)] where v.utf8.count > n {

@@ -445,7 +445,7 @@ public enum Estimator {
         if let t = r.tensorParallel { try check(t, "tensor parallel", 1, 1024) }
         if let t = r.maxNumBatchedTokens { try check(t, "max-num-batched-tokens", 1, 16_777_216) }
         if let e = r.encoderTokens { try check(e, "encoder tokens", 1, 16_777_216) }
-        guard r.gpuMemoryUtilization > 0, r.gpuMemoryUtilization <= 1 else {
+        guard r.gpuMemoryUtilization.isNormal, r.gpuMemoryUtilization > 0, r.gpuMemoryUtilization <= 1 else {
             throw CoreError.invalidInput("gpu-memory-utilization must be in (0, 1] (got \(r.gpuMemoryUtilization))")
         }
         if let g = r.gpuMemoryBytes, g <= 0 || g > 64 * 1024 * Units.GiB { throw CoreError.invalidInput("gpu memory must be between 1 byte and 64 TiB") }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServefitStore
 
 /// Headers every response carries, errors included: no MIME sniffing, no framing, and a
 /// Content-Security-Policy that fits the self-contained page (its script and style come from
@@ -50,14 +51,17 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     }
 
     /// Methods of the routes whose pattern matches `path` (a `{name}` segment matches any one segment).
+    /// Each route's path split into segments, once.
+    static let patterns: [(segments: [Substring], method: HTTPRequest.Method)] =
+        API.routes.map { ($0.path.split(separator: "/", omittingEmptySubsequences: false), $0.method) }
+
     static func methods(for path: String) -> [HTTPRequest.Method] {
         let segs = path.split(separator: "/", omittingEmptySubsequences: false)
         var out: [HTTPRequest.Method] = []
-        for r in API.routes {
-            let pat = r.path.split(separator: "/", omittingEmptySubsequences: false)
+        for (pat, method) in patterns {
             guard pat.count == segs.count else { continue }
-            if zip(pat, segs).allSatisfy({ p, s in p == s || (p.hasPrefix("{") && !s.isEmpty) }), !out.contains(r.method) {
-                out.append(r.method)
+            if zip(pat, segs).allSatisfy({ p, s in p == s || (p.hasPrefix("{") && !s.isEmpty) }), !out.contains(method) {
+                out.append(method)
             }
         }
         return out
@@ -79,21 +83,22 @@ struct RedactingLogMiddleware: RouterMiddleware {
     static let sensitiveNames: Set<String> = ["token", "access_token", "access-token", "api_key", "api-key", "apikey", "key",
                                               "secret", "password", "auth", "authorization", "bearer"]
 
+    /// Every query parameter some route defines, computed once.
+    static let knownParameters = Set(API.routes.flatMap(\.query))
+
     static func redacted(path: String, query params: [(String, String)]) -> String {
         guard !params.isEmpty else { return path }
-        let known = Set(API.routes.flatMap(\.query))
         let parts = params.map { k, v -> String in
             let name = String(k).lowercased()
             let value = String(v)
-            let hide = sensitiveNames.contains(name) || !known.contains(name.replacingOccurrences(of: "_", with: "-"))
-                || value.contains(CatalogTokenShape.prefix)
+            let hide = sensitiveNames.contains(name) || !knownParameters.contains(name.replacingOccurrences(of: "_", with: "-"))
+                || value.contains(CatalogStore.tokenPrefix)
             return "\(String(k).prefix(64))=\(hide ? "REDACTED" : String(value.prefix(200)))"
         }
         return path + "?" + parts.joined(separator: "&")
     }
 }
 
-enum CatalogTokenShape { static let prefix = "sft_" }
 
 /// The request's media type, exactly: `application/json` with optional parameters, compared
 /// case-insensitively (RFC 9110 §8.3.1); `application/jsonx` is not JSON.

@@ -24,7 +24,8 @@ public struct APIToken: Codable, Sendable, Equatable {
 }
 
 extension CatalogStore {
-    static let tokenPrefix = "sft_"
+    /// Every API token starts with it (so a token pasted somewhere it should not be is recognisable).
+    public static let tokenPrefix = "sft_"
 
     /// Creates a token and returns it with its secret, which is not stored and cannot be shown again.
     public func createToken(name: String, role: APIToken.Role, actor: String) throws -> (APIToken, String) {

@@ -16,7 +16,6 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
 /// engine rules and the same estimator, so this cannot drift apart.
 @Test func estimateAndRankAgreeOnEveryDeployment() throws {
     let (models, gpus) = try seedCatalog()
-    let formats = ["fp16", "fp8", "awq", "Q4_K_M"]
     let counts = [1, 2, 4, 8]
     var checked = 0, deployable = 0
     for engine in [Engine.vllm, .llamaCpp] {
@@ -55,7 +54,6 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
                 checked += 1
                 if rankSays { deployable += 1 }
             }
-            _ = formats
         }
     }
     #expect(checked > 10_000)
