@@ -29,7 +29,7 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$TMP" /tmp/servefit-
   echo "$(swift --version 2>/dev/null | head -1), release build. Reproduce: \`Benchmarks/run.sh\`."
   echo
 } > "$OUT"
-SECTIONS="estimator rank scale-rank import cold-start"
+SECTIONS="estimator rank scale-rank rank-2000 import cold-start"
 [ "$QUICK" = "--quick" ] || SECTIONS="$SECTIONS scale"
 "$BIN/servefit-bench" $SECTIONS >> "$OUT"
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a GPU can run, read from the compute capability engines compile for — never guessed
 /// from which TFLOPS figures a row happens to carry.
 public struct GPUArch: Sendable, Equatable {
@@ -10,10 +12,17 @@ public struct GPUArch: Sendable, Equatable {
 
     /// Canonical spellings only (as the engines print them): "sm_90", "gfx942", "gaudi2".
     public init?(computeCapability s: String) {
-        let digits = s.dropFirst(3)
-        if s.hasPrefix("sm_"), (2...3).contains(digits.count), digits.first != "0", digits.allSatisfy({ "0123456789".contains($0) }),
-           let n = Int(digits), (10...200).contains(n) { family = .cuda; sm = n; return }
-        if s.hasPrefix("gfx"), (2...5).contains(digits.count), digits.allSatisfy({ "0123456789abcdef".contains($0) }) { family = .rocm; gfx = s; return }
+        // Byte-wise: the rules and the performance model ask for every deployment they consider.
+        let u = Array(s.utf8)
+        guard u.count >= 5, u.count <= 8 else { return nil }
+        let digits = u[3...]
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        if u[0] == 115, u[1] == 109, u[2] == 95, digits.count <= 3, digits.first != 48, digits.allSatisfy(isDigit) {
+            let n = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+            guard (10...200).contains(n) else { return nil }
+            family = .cuda; sm = n; return
+        }
+        if u[0] == 103, u[1] == 102, u[2] == 120, digits.allSatisfy({ isDigit($0) || ($0 >= 97 && $0 <= 102) }) { family = .rocm; gfx = s; return }
         if s == "gaudi2" || s == "gaudi3" { family = .gaudi; gfx = s; return }
         return nil
     }
@@ -26,6 +35,8 @@ public struct GPUArch: Sendable, Equatable {
 extension GPU {
     /// The GPU's compute target, nil when the catalog row does not say.
     public var arch: GPUArch? { computeCapability.flatMap(GPUArch.init(computeCapability:)) }
+    /// AMD's stack (ROCm): from the compute target, or the vendor where the row names none.
+    public var isROCm: Bool { arch.map { $0.family == .rocm } ?? (vendor.caseInsensitiveCompare("AMD") == .orderedSame) }
 }
 
 /// One deployment as the engine would be asked to run it: the subject of every rule.
@@ -40,6 +51,8 @@ public struct DeploymentPlan: Sendable {
     public var context: Int
     /// Run past the model's trained context (vLLM's VLLM_ALLOW_LONG_MAX_MODEL_LEN=1).
     public var allowLongContext = false
+    /// The vLLM release line whose checks apply (quantisation minimums changed between lines).
+    public var engineVersion: VLLMRelease = .current
     public init(model: Model, gpu: GPU?, engine: Engine, weights: WeightFormat, kvDType: KVDType,
                 tensorParallel: Int, pipelineParallel: Int, context: Int) {
         self.model = model; self.gpu = gpu; self.engine = engine; self.weights = weights; self.kvDType = kvDType
@@ -115,7 +128,8 @@ public enum EngineRules {
             case .float: return nil
             case .fp8:
                 if let a = arch, a.family == .rocm, !a.isCDNA3OrNewer { return "vLLM's fp8 on ROCm needs MI300 (gfx942) or newer; \(name) is \(a.label)" }
-                return needSM(80, "fp8 (FP8 Marlin below sm_89, native from sm_89)", rocm: true, gaudi: true)
+                let line = d.engineVersion == .current ? "" : " in \(d.engineVersion.label)"
+                return needSM(d.engineVersion.fp8MinimumSM, "fp8\(line) (FP8 Marlin below sm_89, native from sm_89)", rocm: true, gaudi: true)
             case .grouped(let method, _, _):
                 return method == "awq" ? needSM(75, "AWQ kernels", rocm: true) : needSM(60, "GPTQ kernels", rocm: true)
             case .bnb4: return needSM(70, "bitsandbytes", rocm: false)

@@ -15,6 +15,10 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
     public var pipelineParallel = 1
     public var gpuMemoryUtilization = 0.9
     public var maxNumBatchedTokens: Int?
+    /// vLLM `--max-num-seqs` (the profiling run samples this many sequences).
+    public var maxNumSeqs: Int?
+    /// vLLM release line whose start-up rules apply ("0.6.3", "0.10.1", "latest").
+    public var engineVersion: String?
     public var enforceEager = false
     public var noFlashAttention = false
     public var encoderTokens: Int?
@@ -34,6 +38,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         case model, weights, kvCache = "kv_cache", context, batch, engine, gpu, gpuMemory = "gpu_memory", gpus
         case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel"
         case gpuMemoryUtilization = "gpu_memory_utilization", maxNumBatchedTokens = "max_num_batched_tokens"
+        case maxNumSeqs = "max_num_seqs", engineVersion = "engine_version"
         case enforceEager = "enforce_eager", noFlashAttention = "no_flash_attention", encoderTokens = "encoder_tokens"
         case train, loraRank = "lora_rank", loraTargets = "lora_targets", zero, gradientCheckpointing = "gradient_checkpointing", variant
         case allowLongContext = "allow_long_context"
@@ -55,6 +60,8 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         pipelineParallel = try c.decodeIfPresent(Int.self, forKey: .pipelineParallel) ?? d.pipelineParallel
         gpuMemoryUtilization = try c.decodeIfPresent(Double.self, forKey: .gpuMemoryUtilization) ?? d.gpuMemoryUtilization
         maxNumBatchedTokens = try c.decodeIfPresent(Int.self, forKey: .maxNumBatchedTokens)
+        maxNumSeqs = try c.decodeIfPresent(Int.self, forKey: .maxNumSeqs)
+        engineVersion = try c.decodeIfPresent(String.self, forKey: .engineVersion)
         enforceEager = try c.decodeIfPresent(Bool.self, forKey: .enforceEager) ?? false
         noFlashAttention = try c.decodeIfPresent(Bool.self, forKey: .noFlashAttention) ?? false
         encoderTokens = try c.decodeIfPresent(Int.self, forKey: .encoderTokens)
@@ -75,7 +82,8 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         guard (0...3).contains(zero) else { throw CoreError.badOption("zero must be a ZeRO stage 0, 1, 2 or 3 (got \(zero))") }
         for (k, v, n) in [("model", model, 512), ("weights", weights, 32), ("kv_cache", kvCache, 32), ("engine", engine, 32),
                           ("gpu", gpu ?? "", 128), ("gpu_memory", gpuMemory ?? "", 64), ("train", train ?? "", 32),
-                          ("lora_targets", loraTargets, 512), ("variant", variant ?? "", 128)] where v.utf8.count > n {
+                          ("lora_targets", loraTargets, 512), ("variant", variant ?? "", 128),
+                          ("engine_version", engineVersion ?? "", 32)] where v.utf8.count > n {
             throw CoreError.badOption("\(k) is longer than \(n) bytes")
         }
     }
@@ -100,6 +108,11 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         r.allowLongContext = allowLongContext
         r.gpuMemoryUtilization = gpuMemoryUtilization
         r.maxNumBatchedTokens = maxNumBatchedTokens
+        r.maxNumSeqs = maxNumSeqs
+        if let v = engineVersion {
+            guard r.engine == .vllm else { throw CoreError.badOption("--engine-version applies to vLLM's start-up rules (engine is \(r.engine.rawValue))") }
+            r.engineVersion = try VLLMRelease.parse(v)
+        }
         r.enforceEager = enforceEager
         r.flashAttention = !noFlashAttention
         r.encoderTokens = encoderTokens

@@ -75,6 +75,12 @@ public struct EstimateRequest: Sendable {
     public var pipelineParallel: Int = 1
     public var gpuMemoryUtilization: Double = 0.9
     public var maxNumBatchedTokens: Int?
+    /// vLLM `--max-num-seqs`: the profiling run samples this many sequences (default by release and device).
+    public var maxNumSeqs: Int?
+    /// Which vLLM release line's start-up rules apply (`--engine-version`).
+    public var engineVersion: VLLMRelease = .current
+    /// The GPU's name, for vLLM's device-tiered defaults ("h100", "a100" in the name).
+    public var gpuName: String?
     public var enforceEager: Bool = false
     public var flashAttention: Bool = true
     public var ubatch: Int = 512
@@ -137,6 +143,9 @@ public struct Estimate: Codable, Sendable, Equatable {
     public var weightsBytesPerGPU: Int64?
     public var gpuMemoryBytes: Int64?
     public var fits: Bool?
+    /// The memory per GPU the engine allows itself (vLLM: gpu_memory_utilization × memory;
+    /// SGLang: mem_fraction_static × memory; others: all of it); `fits` compares against it.
+    public var memoryBudgetBytes: Int64? = nil
     public var kvCapacityTokens: Int64?
     public var maxConcurrency: Double?
     public var gpuLayers: Int?
@@ -159,7 +168,7 @@ public struct Estimate: Codable, Sendable, Equatable {
         case kvCacheBytes = "kv_cache_bytes", activationBytes = "activation_bytes", overheadBytes = "overhead_bytes"
         case totalBytes = "total_bytes", ruleOfThumbBytes = "rule_of_thumb_bytes", components
         case perGPUBytes = "per_gpu_bytes", weightsBytesPerGPU = "weights_bytes_per_gpu", gpuMemoryBytes = "gpu_memory_bytes"
-        case fits, kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
+        case fits, memoryBudgetBytes = "memory_budget_bytes", kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
         case gpuLayers = "gpu_layers", cpuBytes = "cpu_bytes", gradientBytes = "gradient_bytes"
         case optimizerBytes = "optimizer_bytes", notes, launch, launchNotes = "launch_notes", refused
     }
@@ -251,11 +260,28 @@ public enum Estimator {
         } else {
             switch r.engine {
             case .vllm, .sglang, .trtllm:
-                let tokens = r.maxNumBatchedTokens ?? vllmDefaultBatchedTokens
                 let perTok = activationPerToken(m, tp: tp) * dtypeBytes
-                activation = i64(Double(tokens) * perTok)
-                comps.append(Component("activation_peak", activation,
-                                       "profiling pass of \(tokens) batched tokens × \(Int(perTok)) B/token (hidden ×3, qkv, gate/up/act of the MLP per GPU, 16-bit)"))
+                if r.engine == .vllm {
+                    // The profiling run of this release line: a forward pass of max_num_batched_tokens,
+                    // then the sampler over max_num_seqs sequences (rank 0 holds the gathered logits,
+                    // so it has the least KV room and the engine takes its figure: min over ranks).
+                    let rel = r.engineVersion
+                    let d = rel.profileDefaults(maxModelLen: r.context, gpuMemoryBytes: visible ?? 0, gpuName: r.gpuName ?? r.gpu?.name)
+                    let tokens = r.maxNumBatchedTokens ?? d.batchedTokens
+                    let seqs = min(r.maxNumSeqs ?? d.seqs, tokens)
+                    let forward = Double(tokens) * perTok
+                    let sampler = Double(seqs) * Double(m.vocabSize ?? 0) * VLLMRelease.samplerBytesPerLogit
+                    activation = i64(max(forward, sampler))
+                    comps.append(Component("activation_peak", activation, forward >= sampler
+                        ? "profiling pass of \(tokens) batched tokens × \(Int(perTok)) B/token (hidden ×3, qkv, gate/up/act of the MLP per GPU, 16-bit)"
+                        : "profiling run's sampler on rank 0: \(seqs) sequences × \(m.vocabSize ?? 0) vocabulary × \(Int(VLLMRelease.samplerBytesPerLogit)) B (fp32 logits, probabilities, sorted copy and indices); the forward pass of \(tokens) tokens needs less (\(Units.gib(i64(forward))))"))
+                    notes.append("rules of \(rel.label): profiling run of \(tokens) batched tokens and \(seqs) sequences\(r.maxNumBatchedTokens == nil ? " (its default here)" : "")")
+                } else {
+                    let tokens = r.maxNumBatchedTokens ?? vllmDefaultBatchedTokens
+                    activation = i64(Double(tokens) * perTok)
+                    comps.append(Component("activation_peak", activation,
+                                           "profiling pass of \(tokens) batched tokens × \(Int(perTok)) B/token (hidden ×3, qkv, gate/up/act of the MLP per GPU, 16-bit)"))
+                }
                 let rotary = Int64((m.maxPositionEmbeddings ?? 0) * m.resolvedHeadDim * 2)
                 let nonTorch = vllmNonTorchBytes + (tp > 1 ? vllmNCCLExtraBytes : 0)
                 comps.append(Component("non_torch", nonTorch, "CUDA context, NCCL and allocator outside PyTorch (0.35 GiB\(tp > 1 ? " + 0.25 GiB NCCL for TP" : ""))"))
@@ -281,7 +307,9 @@ public enum Estimator {
                         availKV = i64(Double(free) * r.gpuMemoryUtilization)
                         notes.append("TensorRT-LLM: the KV pool is free_gpu_memory_fraction \(Units.format(r.gpuMemoryUtilization, 2)) of the memory left after weights and the profiling run")
                     default:
-                        budget = i64(Double(mem) * r.gpuMemoryUtilization)
+                        // From 0.18 the requested memory is rounded up to a whole byte (math.ceil).
+                        let requested = Double(mem) * r.gpuMemoryUtilization
+                        budget = i64(r.engineVersion == .latest ? requested.rounded(.up) : requested.rounded(.down))
                         availKV = budget - weightsPerGPU - activation - nonTorch - rotary
                     }
                     fitsBudget = budget
@@ -404,6 +432,7 @@ public enum Estimator {
         var plan = DeploymentPlan(model: m, gpu: r.gpu, engine: r.engine, weights: r.weights, kvDType: r.kvDType,
                                   tensorParallel: tp, pipelineParallel: pp, context: r.context)
         plan.allowLongContext = r.allowLongContext
+        plan.engineVersion = r.engineVersion
         let refused = r.training == nil ? EngineRules.problem(plan) : nil
         var launch: String?, launchNotes: [String]?
         if r.training == nil && m.kind != .encoder && (r.engine.isPagedServer || r.engine == .llamaCpp) {
@@ -421,7 +450,7 @@ public enum Estimator {
                 launchNotes = l.notes
             }
         }
-        return Estimate(
+        var estimate = Estimate(
             model: m.slug, engine: r.engine.rawValue, weights: r.weights.name, kvCache: r.kvDType.name,
             context: r.context, batch: seqs, gpus: gpus, tensorParallel: tp, pipelineParallel: pp,
             paramsTotal: pc.total, paramsActive: pc.active, weightsBytes: weightBytes, bitsPerWeight: ((r.measuredWeightBytes.map { pc.total > 0 ? Double($0) * 8 / Double(pc.total) : 0 } ?? ws.bitsPerWeight) * 1000).rounded() / 1000,
@@ -431,6 +460,8 @@ public enum Estimator {
             gpuMemoryBytes: visible, fits: fits, kvCapacityTokens: kvCapacity, maxConcurrency: maxConcurrency.map { ($0 * 100).rounded(.down) / 100 },
             gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes,
             launch: launch, launchNotes: launchNotes, refused: refused)
+        if fits != nil { estimate.memoryBudgetBytes = fitsBudget ?? visible }
+        return estimate
     }
 
     static func validate(_ r: EstimateRequest) throws {
@@ -444,6 +475,7 @@ public enum Estimator {
         try check(r.ubatch, "ubatch", 1, 1_048_576)
         if let t = r.tensorParallel { try check(t, "tensor parallel", 1, 1024) }
         if let t = r.maxNumBatchedTokens { try check(t, "max-num-batched-tokens", 1, 16_777_216) }
+        if let n = r.maxNumSeqs { try check(n, "max-num-seqs", 1, 65_536) }
         if let e = r.encoderTokens { try check(e, "encoder tokens", 1, 16_777_216) }
         guard r.gpuMemoryUtilization.isNormal, r.gpuMemoryUtilization > 0, r.gpuMemoryUtilization <= 1 else {
             throw CoreError.invalidInput("gpu-memory-utilization must be in (0, 1] (got \(r.gpuMemoryUtilization))")

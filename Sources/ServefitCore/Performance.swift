@@ -53,7 +53,7 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
     /// engine's GEMM kernels differ most; decode steps use the plain one.
     public func engineFactor(_ e: Engine, _ g: GPU, prefill: Bool = false) -> Double {
         guard let k = Self.factorKeys[e] else { return 1 }
-        let rocm = g.arch.map { $0.family == .rocm } ?? (g.vendor.caseInsensitiveCompare("AMD") == .orderedSame)
+        let rocm = g.isROCm
         let base = engineFactors[rocm ? k[1] : k[0]] ?? engineFactors[k[0]] ?? 1
         guard prefill else { return base }
         return engineFactors[rocm ? k[3] : k[2]] ?? engineFactors[k[2]] ?? base
@@ -217,8 +217,24 @@ public enum PerformanceModel {
     /// `traffic` lets a caller that evaluates one model and format many times (ranking) size the
     /// weights once.
     static func evaluate(_ r: PerfRequest, traffic known: WeightTraffic?) throws -> Performance {
+        try evaluate(r, traffic: known, shared: nil)
+    }
+
+    /// What a caller evaluating many deployments of one model computes once: checked assumptions,
+    /// the engine's factors on this GPU family (decode, prefill), and KV bytes by
+    /// (tokens, sequences, tp, pp).
+    struct Shared {
+        var factors: (decode: Double, prefill: Double)
+        var kvBytes: (Int, Int, Int, Int) -> Int64
+    }
+
+    static func evaluate(_ r: PerfRequest, traffic known: WeightTraffic?, shared: Shared?) throws -> Performance {
         let m = r.model
-        try r.assumptions.validate()
+        if shared == nil { try r.assumptions.validate() }
+        func kvBytes(tokens: Int, sequences: Int, tp: Int, pp: Int) -> Int64 {
+            if let f = shared?.kvBytes { return f(tokens, sequences, tp, pp) }
+            return KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: tokens, sequences: sequences, tp: tp, pp: pp, explain: false).bytes
+        }
         guard r.batch >= 1, r.batch <= 1_048_576 else { throw CoreError.invalidInput("batch must be between 1 and 1048576 (got \(r.batch))") }
         guard r.inputTokens >= 0, r.outputTokens >= 0, r.inputTokens <= 16_777_216, r.outputTokens <= 16_777_216,
               r.inputTokens + r.outputTokens > 0 else {
@@ -244,8 +260,8 @@ public enum PerformanceModel {
         }
         if peak == nil { dtype = "fp32"; peak = r.gpu.tflops.fp32 }
         let peakTF = peak ?? 1
-        let soft = a.engineFactor(r.engine, r.gpu)
-        let prefillSoft = a.engineFactor(r.engine, r.gpu, prefill: true)
+        let soft = shared?.factors.decode ?? a.engineFactor(r.engine, r.gpu)
+        let prefillSoft = shared?.factors.prefill ?? a.engineFactor(r.engine, r.gpu, prefill: true)
         /// Achieved FLOP/s of a GEMM over `tokens` rows: small for skinny decode steps.
         func flopsRate(_ tokens: Double) -> Double {
             peakTF * 1e12 * a.computeEfficiency * tokens / (tokens + a.gemmHalfTokens)
@@ -274,8 +290,7 @@ public enum PerformanceModel {
         let isEncoder = m.kind == .encoder
         let b = Double(r.batch)
         let avgCtx = Double(r.inputTokens) + Double(r.outputTokens) / 2
-        let kvRead = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())),
-                                                         sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1, explain: false).bytes)
+        let kvRead = isEncoder ? 0 : Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1))
         let expertShare = expertFraction(model: m, tokens: r.batch)
         let moe = m.isMoE ? a.moeFactor : 1
         let weightBytesStep = (w.dense + w.experts * expertShare) / split
@@ -297,8 +312,7 @@ public enum PerformanceModel {
         // Prefill of `seqs` prompts in one pass (compute-bound beyond a few hundred tokens): the
         // weights are read once, the FLOPs and the KV written grow with the tokens.
         let inTok = Double(max(1, r.inputTokens))
-        let kvPerPrompt = isEncoder ? 0 : Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, r.inputTokens), sequences: 1,
-                                                              tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel, explain: false).bytes)
+        let kvPerPrompt = isEncoder ? 0 : Double(kvBytes(tokens: max(1, r.inputTokens), sequences: 1, tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel))
         var pMem = 0.0, pCompute = 0.0
         func prefillSeconds(_ seqs: Double) -> Double {
             guard r.inputTokens > 0 else { return 0 }
@@ -347,7 +361,7 @@ public enum PerformanceModel {
         let totalTPS = requests * Double(r.inputTokens + r.outputTokens)
 
         let bytesPerToken1 = (w.dense + w.experts * expertFraction(model: m, tokens: 1)) + (isEncoder ? 0 :
-            Double(KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: max(1, Int(avgCtx.rounded())), sequences: 1, tp: 1, pp: 1, explain: false).bytes))
+            Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: 1, tp: 1, pp: 1)))
         let ceiling = bytesPerToken1 > 0 ? r.gpu.bandwidthGBPerS * 1e9 * tp / bytesPerToken1 : .infinity
         if r.pipelineParallel > 1 { notes.append("pipeline parallel: a token passes \(r.pipelineParallel) stages in turn; throughput assumes no micro-batch interleaving") }
         if m.isMoE { notes.append("MoE: a decode step of \(r.batch) sequences reads \(Units.format(expertShare * 100, 1))% of the routed experts (expected distinct experts for \(r.batch) tokens picking \(m.numExpertsPerTok ?? 0) of \(m.numExperts ?? 0))") }

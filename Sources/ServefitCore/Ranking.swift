@@ -36,6 +36,8 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var includeStale = false
     /// Run past the model's trained context (the engines refuse it otherwise).
     public var allowLongContext = false
+    /// vLLM release line whose start-up rules apply (`--engine-version`).
+    public var engineVersion: VLLMRelease = .current
 
     public init(model: String) { self.model = model }
 
@@ -74,7 +76,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         "model", "gpu", "vendor", "provider", "pricing-model", "counts", "max-gpus", "formats", "kv-cache", "engine",
         "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour", "traffic",
         "gpu-memory-utilization", "bandwidth-efficiency", "compute-efficiency", "interconnect-efficiency",
-        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context",
+        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context", "engine-version",
     ]
 
     /// Builds a query from option strings; unknown names and bad values are usage errors.
@@ -157,6 +159,10 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if let a = options["max-price-age"] { maxPriceAgeDays = try Freshness.parseAge(a) }
         includeStale = try flag("include-stale")
         allowLongContext = try flag("allow-long-context")
+        if let v = options["engine-version"] {
+            guard engine == .vllm else { throw CoreError.badOption("--engine-version applies to vLLM's start-up rules (engine is \(engine.rawValue))") }
+            engineVersion = try VLLMRelease.parse(v)
+        }
     }
 
     /// The options that differ from the defaults, as `init(options:)` reads them back.
@@ -192,6 +198,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if maxPriceAgeDays != d.maxPriceAgeDays { o["max-price-age"] = "\(maxPriceAgeDays)d" }
         if includeStale { o["include-stale"] = "true" }
         if allowLongContext { o["allow-long-context"] = "true" }
+        if engineVersion != d.engineVersion { o["engine-version"] = engineVersion.rawValue }
         return o
     }
 }
@@ -321,21 +328,52 @@ public enum Ranker {
     /// cheapest per token that meets every constraint.
     public static func rank(_ q: RankQuery, model: Model, candidates: [RankCandidate]) throws -> RankResult {
         let ctx = try Context(q, model: model, gpu: candidates.first?.gpu)
-        var ranked: [(RankRow, DeploymentPlan)] = [], rejected: [RankRow] = []
-        for c in candidates {
-            for plan in ctx.plans(for: c) {
-                switch ctx.evaluate(plan, c) {
-                case .ranked(let r, let d): ranked.append((r, d))
-                case .rejected(let r): rejected.append(r)
-                }
-            }
+        // Rejected rows are listed by GPU, count and format: candidates are visited in slug order
+        // and each one's few rows sorted on their own, so no sort over all rows is needed.
+        var visit = Array(candidates.indices)
+        if zip(candidates, candidates.dropFirst()).contains(where: { $0.gpu.slug > $1.gpu.slug }) {
+            visit.sort { candidates[$0].gpu.slug < candidates[$1].gpu.slug }
         }
-        ranked.sort { order($0.0, $1.0) }
-        if let top = q.top, ranked.count > top { ranked = Array(ranked.prefix(top)) }
+        // A large catalog is split into contiguous runs of GPUs evaluated on every core, each with
+        // its own context (caches are per context, so nothing is shared between threads).
+        let cores = min(8, ProcessInfo.processInfo.activeProcessorCount)
+        let runs = candidates.count >= 256 && cores > 1 ? cores : 1
+        let contexts = try [ctx] + (1..<max(1, runs)).map { _ in try Context(q, model: model, gpu: candidates.first?.gpu) }
+        let parts = RunResults(runs)
+        let per = (visit.count + runs - 1) / runs
+        let visitOrder = visit
+        DispatchQueue.concurrentPerform(iterations: runs) { k in
+            let slice = visitOrder[min(visitOrder.count, k * per)..<min(visitOrder.count, (k + 1) * per)]
+            parts.set(k, contexts[k].evaluate(slice, candidates))
+        }
+        var ranked: [RankRow] = [], plans: [(Plan, Int)] = [], rejected: [RankRow] = []
+        rejected.reserveCapacity(parts.all.reduce(0) { $0 + $1.rejected.count })
+        for part in parts.all {
+            ranked.append(contentsOf: part.ranked); plans.append(contentsOf: part.plans); rejected.append(contentsOf: part.rejected)
+        }
+        // Rows are large: sort their positions, then copy out only the rows kept.
+        var order = Array(ranked.indices)
+        order.sort { Ranker.order(ranked[$0], ranked[$1]) }
+        if let top = q.top, order.count > top { order.removeSubrange(top...) }
         // Launch lines for the rows shown only: building one is string work, thousands add up.
-        let rows = ranked.map { r, d -> RankRow in var row = r; row.launch = ctx.launch(r, d); return row }
-        rejected.sort { ($0.gpu, $0.gpuCount, $0.weights) < ($1.gpu, $1.gpuCount, $1.weights) }
+        let rows = order.map { i -> RankRow in
+            var row = ranked[i]
+            let (plan, ci) = plans[i]
+            row.launch = ctx.launch(row, ctx.deployment(plan, candidates[ci].gpu))
+            return row
+        }
         return RankResult(query: q, ranked: rows, rejected: rejected)
+    }
+
+    /// What one run of candidates yields: rows that rank (with their plans), rows rejected.
+    struct RunResult { var ranked: [RankRow] = [], plans: [(Plan, Int)] = [], rejected: [RankRow] = [] }
+
+    /// One slot per run, each written by its own thread only.
+    final class RunResults: @unchecked Sendable {
+        private var results: [RunResult]
+        init(_ n: Int) { results = Array(repeating: RunResult(), count: n) }
+        func set(_ k: Int, _ r: RunResult) { results.withUnsafeMutableBufferPointer { $0[k] = r } }
+        var all: [RunResult] { results }
     }
 
     /// One candidate deployment: a GPU, a count and its split, a weight format.
@@ -347,13 +385,18 @@ public enum Ranker {
         var offering: Price?
         /// Which distinct GPU spec this plan runs on (speeds are shared between equal specs).
         var spec: Int
+        /// The GPU's memory as the engine sees it (`GPU.visibleMemoryBytes`, read once per GPU).
+        var visible: Int64
+        /// vLLM's profiling batch on this device (it depends on the name as well as the memory).
+        var profileTier: Int
     }
 
-    enum Outcome { case ranked(RankRow, DeploymentPlan), rejected(RankRow) }
+    enum Outcome { case ranked(RankRow), rejected(RankRow) }
 
     /// What a ranking computes once per query: the model's sizes per format, the estimates shared
     /// by GPUs of the same memory.
-    final class Context {
+    /// Not shared between threads: a ranking split over cores gives each run its own.
+    final class Context: @unchecked Sendable {
         let q: RankQuery
         let model: Model
         let pc: ParamCount
@@ -366,8 +409,17 @@ public enum Ranker {
         let counts: [Int]
         let sizes: [WeightSize]
         let traffics: [PerformanceModel.WeightTraffic]
-        var estimates: [String: Estimate] = [:]
-        var speeds: [SpeedKey: Performance] = [:]
+        var estimates: [EstimateKey: Estimate?] = [:]
+        var memoryVerdicts: [MemoryKey: Result<Fitting, MemoryMiss>] = [:]
+        var choices: [ChoiceKey: Choice] = [:]
+        /// Verdicts split where the GPU's name goes.
+        var ruleVerdicts: [RuleKey: [String]?] = [:]
+        var noPriceReasons: [[Int]: String] = [:]
+        /// KV bytes of one sequence at the context, per tensor-parallel degree.
+        var oneSequenceKV: [Int: Int64] = [:]
+        /// Per GPU spec, count, format and link: the speed at each of `batches` (nil: not yet computed).
+        var speedCurves: [SpeedKey: [Performance?]] = [:]
+        let batchIndex: [Int: Int]
         var specs: [GPUSpec: Int] = [:]
 
         init(_ q: RankQuery, model: Model, gpu: GPU?) throws {
@@ -384,6 +436,7 @@ public enum Ranker {
             let w = q.workload(for: model)
             (input, output, ctx) = (w.input, w.output, w.context)
             batches = Array(Set(q.batches)).sorted()
+            batchIndex = Dictionary(uniqueKeysWithValues: batches.enumerated().map { ($1, $0) })
             let maxGPUs = q.maxGPUs ?? Int.max
             counts = Array(Set(q.counts)).sorted().filter { $0 <= maxGPUs }
             sizes = formats.map { $0.size(pc, model: model) }
@@ -395,6 +448,26 @@ public enum Ranker {
             }
         }
 
+        /// Every plan of the candidates at `visit`, in that order.
+        func evaluate(_ visit: ArraySlice<Int>, _ candidates: [RankCandidate]) -> RunResult {
+            var out = RunResult()
+            out.rejected.reserveCapacity(visit.count * counts.count * formats.count)
+            var own: [RankRow] = []
+            for ci in visit {
+                let c = candidates[ci]
+                own.removeAll(keepingCapacity: true)
+                for plan in plans(for: c) {
+                    switch evaluate(plan, c) {
+                    case .ranked(let r): out.ranked.append(r); out.plans.append((plan, ci))
+                    case .rejected(let r): own.append(r)
+                    }
+                }
+                own.sort { ($0.gpuCount, $0.weights) < ($1.gpuCount, $1.weights) }
+                out.rejected.append(contentsOf: own)
+            }
+            return out
+        }
+
         // MARK: step 1, candidates: every count in its engine's split, every format, the instance it rents.
 
         func plans(for c: RankCandidate) -> [Plan] {
@@ -402,10 +475,12 @@ public enum Ranker {
             let id = specs[spec] ?? specs.count
             specs[spec] = id
             var out: [Plan] = []
+            let visible = c.gpu.visibleMemoryBytes
+            let tier = q.engine == .vllm ? q.engineVersion.profileDefaults(maxModelLen: ctx, gpuMemoryBytes: visible, gpuName: c.gpu.name).batchedTokens : 0
             for n in counts {
                 // llama.cpp splits layers across GPUs (--split-mode layer); the others split tensors.
                 let (tp, pp) = q.engine == .llamaCpp ? (1, n) : (n, 1)
-                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, format: fi, offering: c.offering(gpus: n), spec: id)) }
+                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, format: fi, offering: c.offering(gpus: n), spec: id, visible: visible, profileTier: tier)) }
             }
             return out
         }
@@ -413,7 +488,7 @@ public enum Ranker {
         func row(_ p: Plan, _ g: GPU) -> RankRow {
             var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: p.count, tensorParallel: p.tp,
                               weights: formats[p.format].name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
-                              inputTokens: input, outputTokens: output, gpuMemoryBytes: g.visibleMemoryBytes)
+                              inputTokens: input, outputTokens: output, gpuMemoryBytes: p.visible)
             if let o = p.offering {
                 row.provider = o.provider; row.pricingModel = o.pricingModel.rawValue; row.priceAsOf = o.asOf
                 row.instance = o.instance ?? "\(o.gpusPerInstance)x \(g.slug)"; row.gpusPerInstance = o.gpusPerInstance
@@ -428,12 +503,9 @@ public enum Ranker {
             let g = c.gpu
             var row = row(p, g)
             // MARK: step 2, engine rules.
-            var plan = DeploymentPlan(model: model, gpu: g, engine: q.engine, weights: formats[p.format], kvDType: kv,
-                                      tensorParallel: p.tp, pipelineParallel: p.pp, context: ctx)
-            plan.allowLongContext = q.allowLongContext
-            if let reason = EngineRules.problem(plan) { row.rejectedReason = reason; return .rejected(row) }
+            if let reason = rules(p, g) { row.rejectedReason = reason; return .rejected(row) }
             // MARK: step 3, memory.
-            let fitting: [(Int, Estimate)]
+            let fitting: Fitting
             switch memory(p, g, &row) {
             case .failure(let miss): row.rejectedReason = miss.reason; return .rejected(row)
             case .success(let f): fitting = f
@@ -443,31 +515,98 @@ public enum Ranker {
                 return .rejected(row)
             }
             // MARK: steps 4-6, speed, price and constraints per batch; the best passing batch wins.
-            var passing: [RankRow] = [], failures: [RankRow] = []
-            for (b, e) in fitting {
-                guard let r = try? speedAndPrice(p, g, row: row, batch: b, estimate: e) else { continue }
-                if let reason = Ranker.failure(r, q, largest: b == fitting.last!.0, triedAll: b == batches.last) {
-                    var f = r
-                    f.rejectedReason = reason
-                    failures.append(f)
-                } else {
-                    passing.append(r)
-                }
+            let choice: Choice
+            let key = ChoiceKey(memory: MemoryKey(p, g), spec: p.spec, link: p.offering?.link, priced: p.offering != nil)
+            if choiceIsPriceFree, let known = choices[key] {
+                choice = known
+            } else {
+                choice = choose(p, g, fitting)
+                if choiceIsPriceFree { choices[key] = choice }
             }
-            guard var chosen = passing.min(by: Ranker.better) else {
-                // Latency only grows with batch and throughput only with batch, so the telling miss
-                // is a throughput miss if there is one, else the smallest batch's latency miss.
-                guard let pick = failures.last(where: { $0.rejectedReason!.hasPrefix("throughput") }) ?? failures.first else {
-                    row.rejectedReason = "no speed could be computed"
-                    return .rejected(row)
-                }
-                return .rejected(pick)
+            func figures(at b: Int) -> Figures {
+                let perf = speedCurves[SpeedKey(spec: p.spec, count: p.count, format: p.format, instanceLink: p.offering?.link)]![batchIndex[b]!]!
+                return self.figures(p, batch: b, perf: perf)
             }
+            let win: Figures
+            switch choice {
+            case .none:
+                row.rejectedReason = "no speed could be computed"
+                return .rejected(row)
+            case .miss(let b, let reason):
+                var r = fill(row, figures(at: b), p, fitting)
+                r.rejectedReason = reason
+                return .rejected(r)
+            case .win(let b):
+                win = figures(at: b)
+            }
+            var chosen = fill(row, win, p, fitting)
             if p.offering == nil {
                 chosen.rejectedReason = noPriceReason(c, n: p.count)
                 return .rejected(chosen)
             }
-            return .ranked(chosen, plan)
+            return .ranked(chosen)
+        }
+
+        /// The deployment as the engine would be asked to run it.
+        func deployment(_ p: Plan, _ g: GPU) -> DeploymentPlan {
+            var plan = DeploymentPlan(model: model, gpu: g, engine: q.engine, weights: formats[p.format], kvDType: kv,
+                                      tensorParallel: p.tp, pipelineParallel: p.pp, context: ctx)
+            plan.allowLongContext = q.allowLongContext
+            plan.engineVersion = q.engineVersion
+            return plan
+        }
+
+        struct RuleKey: Hashable { var spec: Int, count: Int, tp: Int, pp: Int, format: Int }
+        /// Stands for the GPU's name in a cached verdict: rules read a GPU's compute capability
+        /// (part of its spec) and name it in the message, nothing else.
+        static let gpuNameToken = "\u{1}gpu\u{1}"
+
+        /// Step 2: the engine's refusal, if any; one verdict per GPU spec and split.
+        func rules(_ p: Plan, _ g: GPU) -> String? {
+            let key = RuleKey(spec: p.spec, count: p.count, tp: p.tp, pp: p.pp, format: p.format)
+            let parts: [String]?
+            if let known = ruleVerdicts[key] { parts = known } else {
+                var stand = g
+                stand.name = Self.gpuNameToken
+                parts = EngineRules.problem(deployment(p, stand)).map { $0.components(separatedBy: Self.gpuNameToken) }
+                ruleVerdicts[key] = .some(parts)
+            }
+            return parts.map { $0.count == 1 ? $0[0] : $0.joined(separator: g.name) }
+        }
+
+        /// Which batch a deployment runs at, or which miss tells why none passes.
+        enum Choice { case win(Int), miss(Int, String), none }
+
+        struct ChoiceKey: Hashable {
+            var memory: MemoryKey, spec: Int, link: InstanceLink?, priced: Bool
+        }
+
+        /// With a price, the best batch is the one with the most throughput (cost per token falls
+        /// as throughput rises, whatever the price), so GPUs of one spec and memory choose alike,
+        /// unless a budget at a traffic level makes the choice depend on the price itself.
+        var choiceIsPriceFree: Bool { q.traffic == nil || q.budgetPerHour == nil }
+
+        /// Figures per batch are plain numbers; a row is built only for the batch that wins (or,
+        /// with none passing, for the miss that tells most).
+        func choose(_ p: Plan, _ g: GPU, _ fitting: Fitting) -> Choice {
+            let curve = speeds(p, g, fitting)
+            var best: Figures?, throughputMiss: (Int, String)?, firstMiss: (Int, String)?
+            let largestFitting = fitting.batches.last
+            for (i, b) in fitting.batches.enumerated() {
+                guard let perf = curve[i] else { continue }
+                let f = figures(p, batch: b, perf: perf)
+                if let reason = Ranker.failure(f, q, largest: b == largestFitting, triedAll: b == batches.last) {
+                    if firstMiss == nil { firstMiss = (b, reason) }
+                    if reason.hasPrefix("throughput") { throughputMiss = (b, reason) }
+                } else if best.map({ Ranker.better(f, than: $0) }) ?? true {
+                    best = f
+                }
+            }
+            if let best { return .win(best.batch) }
+            // Latency only grows with batch and throughput only with batch, so the telling miss
+            // is a throughput miss if there is one, else the smallest batch's latency miss.
+            if let (b, reason) = throughputMiss ?? firstMiss { return .miss(b, reason) }
+            return .none
         }
 
         /// The launch line of a ranked deployment, sized for its batch.
@@ -477,14 +616,94 @@ public enum Ranker {
         }
 
         func noPriceReason(_ c: RankCandidate, n: Int) -> String {
+            let largest = c.offerings.map(\.gpusPerInstance).max() ?? 0
+            if let known = noPriceReasons[[n, largest]] { return known }
             let filters = (q.provider.map { " at \($0)" } ?? "") + (q.pricingModel.map { " (\($0.rawValue))" } ?? "")
-            if c.offerings.isEmpty { return "no current price" + filters + (q.includeStale ? "" : " (none newer than \(q.maxPriceAgeDays) days; --include-stale counts older ones)") }
-            let largest = c.offerings.map(\.gpusPerInstance).max() ?? 1
-            return "no instance with \(n) or more GPUs is priced" + filters + " (the largest priced has \(largest))"
+            let reason = c.offerings.isEmpty
+                ? "no current price" + filters + (q.includeStale ? "" : " (none newer than \(q.maxPriceAgeDays) days; --include-stale counts older ones)")
+                : "no instance with \(n) or more GPUs is priced" + filters + " (the largest priced has \(largest))"
+            noPriceReasons[[n, largest]] = reason
+            return reason
+        }
+
+        /// The batches whose sequences fit, with the estimate each is sized by.
+        struct Fitting {
+            var batches: [Int] = []
+            /// The estimate of batch 1 (a paged engine sizes every batch from it).
+            var base: Estimate
+            /// One estimate per batch where the engine sizes each batch itself (llama.cpp, transformers).
+            var perBatch: [Estimate]?
+            func estimate(_ i: Int) -> Estimate { perBatch?[i] ?? base }
         }
 
         /// The estimator's verdict for a plan (shared by GPUs of the same memory), and the batches whose sequences fit.
-        func memory(_ p: Plan, _ g: GPU, _ row: inout RankRow) -> Result<[(Int, Estimate)], MemoryMiss> {
+        func memory(_ p: Plan, _ g: GPU, _ row: inout RankRow) -> Result<Fitting, MemoryMiss> {
+            let key = MemoryKey(p, g)
+            let verdict: Result<Fitting, MemoryMiss>
+            if let known = memoryVerdicts[key] { verdict = known } else {
+                verdict = fitting(p, g)
+                memoryVerdicts[key] = verdict
+            }
+            switch verdict {
+            case .success(let f):
+                row.perGPUBytes = f.base.perGPUBytes
+                if q.engine.isPagedServer && model.kind != .encoder { row.maxConcurrency = f.base.maxConcurrency }
+            case .failure(let miss):
+                row.perGPUBytes = miss.perGPUBytes
+            }
+            return verdict
+        }
+
+        /// A deployment's memory class: GPUs with the same memory hold a plan alike.
+        struct MemoryKey: Hashable {
+            var memory: Int64, visible: Int64, count: Int, tp: Int, pp: Int, format: Int, profileTier: Int
+            init(_ p: Plan, _ g: GPU) {
+                memory = g.memoryBytes; visible = p.visible; count = p.count; tp = p.tp; pp = p.pp; format = p.format; profileTier = p.profileTier
+            }
+        }
+
+        func fitting(_ p: Plan, _ g: GPU) -> Result<Fitting, MemoryMiss> {
+            guard let est = estimate(p, g, batch: 1) else { return .failure(MemoryMiss("the estimator refused this split")) }
+            if est.fits != true {
+                var miss = MemoryMiss(Ranker.memoryMissReason(est, engine: q.engine, gpu: g, utilization: q.gpuMemoryUtilization, context: ctx))
+                miss.perGPUBytes = est.perGPUBytes
+                return .failure(miss)
+            }
+            var fitting = Fitting(base: est)
+            if model.kind == .encoder {
+                // Encoders keep no KV cache; a step holds at most the engine's batched tokens (8192).
+                let cap = max(1, Estimator.vllmDefaultBatchedTokens / max(1, input))
+                fitting.batches = batches.filter { $0 == batches.first || $0 <= cap }
+            } else if q.engine.isPagedServer {
+                let conc = est.maxConcurrency ?? Double.infinity
+                fitting.batches = batches.filter { Double($0) <= conc }
+            } else {
+                var each: [Estimate] = []
+                for b in batches {
+                    guard let e = estimate(p, g, batch: b), e.fits == true else { break }
+                    fitting.batches.append(b)
+                    each.append(e)
+                }
+                fitting.perBatch = each
+            }
+            if fitting.batches.isEmpty {
+                return .failure(MemoryMiss("not even batch \(batches.first ?? 1) fits at \(ctx) tokens (max concurrency \(Units.format(est.maxConcurrency ?? 0, 2)))"))
+            }
+            return .success(fitting)
+        }
+
+        struct EstimateKey: Hashable {
+            var memory: Int64, visible: Int64, count: Int, tp: Int, pp: Int, format: Int, batch: Int
+            /// vLLM's profiling batch depends on the device's name as well as its memory (H100-class, not A100).
+            var profileTier: Int
+        }
+
+        /// The estimator's answer for a plan at one batch, shared by every GPU of the same memory
+        /// (nil: the estimator refused the split).
+        func estimate(_ p: Plan, _ g: GPU, batch: Int) -> Estimate? {
+            let key = EstimateKey(memory: g.memoryBytes, visible: p.visible, count: p.count, tp: p.tp, pp: p.pp, format: p.format, batch: batch,
+                                  profileTier: p.profileTier)
+            if let known = estimates[key] { return known }
             var er = EstimateRequest(model: model)
             er.paramCount = pc
             er.weightSize = sizes[p.format]
@@ -492,53 +711,27 @@ public enum Ranker {
             er.kvDType = kv
             er.engine = q.engine
             er.context = ctx
-            er.batch = 1
+            er.batch = batch
             er.gpus = p.count
             er.tensorParallel = p.tp
             er.pipelineParallel = p.pp
             er.gpuMemoryBytes = g.memoryBytes
-            er.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+            er.gpuVisibleMemoryBytes = p.visible
             er.gpuMemoryUtilization = q.gpuMemoryUtilization
-            guard let est = try? estimate(er, g) else { return .failure(MemoryMiss("the estimator refused this split")) }
-            row.perGPUBytes = est.perGPUBytes
-            if est.fits != true {
-                let usable = q.engine == .vllm ? Int64(Double(g.visibleMemoryBytes) * q.gpuMemoryUtilization) : g.visibleMemoryBytes
-                return .failure(MemoryMiss("needs \(Units.gib(est.perGPUBytes ?? 0)) per GPU > \(Units.gib(usable))"
-                    + (q.engine == .vllm ? " usable (\(Units.format(q.gpuMemoryUtilization * 100, 0))% of \(Units.gib(g.visibleMemoryBytes)))" : "")
-                    + " at \(ctx) tokens"))
-            }
-            var fitting: [(Int, Estimate)] = []
-            if model.kind == .encoder {
-                // Encoders keep no KV cache; a step holds at most the engine's batched tokens (8192).
-                let cap = max(1, Estimator.vllmDefaultBatchedTokens / max(1, input))
-                for b in batches where b == batches.first || b <= cap { fitting.append((b, est)) }
-            } else if q.engine.isPagedServer {
-                let conc = est.maxConcurrency ?? Double.infinity
-                row.maxConcurrency = est.maxConcurrency
-                for b in batches where Double(b) <= conc { fitting.append((b, est)) }
-            } else {
-                for b in batches {
-                    er.batch = b
-                    guard let e = try? estimate(er, g), e.fits == true else { break }
-                    fitting.append((b, e))
-                }
-            }
-            if fitting.isEmpty {
-                return .failure(MemoryMiss("not even batch \(batches.first ?? 1) fits at \(ctx) tokens (max concurrency \(Units.format(est.maxConcurrency ?? 0, 2)))"))
-            }
-            return .success(fitting)
-        }
-
-        func estimate(_ er: EstimateRequest, _ g: GPU) throws -> Estimate {
-            let key = "\(g.memoryBytes)|\(g.visibleMemoryBytes)|\(er.gpus)|\(er.weights.name)|\(er.batch)"
-            if let e = estimates[key] { return e }
-            let e = try Estimator.estimate(er)
-            estimates[key] = e
+            er.gpuName = g.name
+            er.engineVersion = q.engineVersion
+            let e = try? Estimator.estimate(er)
+            estimates[key] = .some(e)
             return e
         }
 
-        /// Step 4 (speed) and step 5 (price) for one batch.
-        func speedAndPrice(_ p: Plan, _ g: GPU, row: RankRow, batch b: Int, estimate e: Estimate) throws -> RankRow {
+        /// Step 4, speed: one figure per fitting batch, shared by every GPU of the same spec.
+        func speeds(_ p: Plan, _ g: GPU, _ fitting: Fitting) -> [Performance?] {
+            let key = SpeedKey(spec: p.spec, count: p.count, format: p.format, instanceLink: p.offering?.link)
+            var curve = speedCurves[key] ?? Array(repeating: nil, count: batches.count)
+            var out: [Performance?] = []
+            out.reserveCapacity(fitting.batches.count)
+            var grew = false
             var pr = PerfRequest(model: model, gpu: g)
             pr.paramCount = pc
             pr.weights = formats[p.format]
@@ -546,30 +739,52 @@ public enum Ranker {
             pr.engine = q.engine
             pr.tensorParallel = p.tp
             pr.pipelineParallel = p.pp
-            pr.batch = b
             pr.inputTokens = input
             pr.outputTokens = output
             pr.assumptions = q.assumptions
             pr.link = p.offering?.link
-            // GPUs of one spec perform alike: speeds are shared between them, as estimates are.
-            let key = SpeedKey(spec: p.spec, count: p.count, format: p.format, batch: b, instanceLink: pr.link)
-            let perf: Performance
-            if let known = speeds[key] { perf = known } else {
-                perf = try PerformanceModel.evaluate(pr, traffic: traffics[p.format])
-                speeds[key] = perf
+            let shared = shared(g)
+            for b in fitting.batches {
+                let i = batchIndex[b]!
+                if let known = curve[i] { out.append(known); continue }
+                pr.batch = b
+                let perf = try? PerformanceModel.evaluate(pr, traffic: traffics[p.format], shared: shared)
+                curve[i] = perf
+                grew = true
+                out.append(perf)
             }
-            var r = row
-            r.batch = b
-            r.perGPUBytes = q.engine.isPagedServer ? Ranker.vllmUsed(e, model: model, kv: kv, batch: b, ctx: ctx, tp: p.tp) : e.perGPUBytes
-            r.ttftMs = perf.ttftMs
-            r.tpotMs = model.kind == .encoder || output == 0 ? nil : perf.tpotMs
-            r.throughputTokensPerS = perf.throughputTokensPerS
-            r.decodeBound = perf.decodeBound
-            r.requestsPerS = perf.requestsPerS
+            if grew { speedCurves[key] = curve }
+            return out
+        }
+
+        struct KVKey: Hashable { var tokens: Int, sequences: Int, tp: Int, pp: Int }
+        var kvBytes: [KVKey: Int64] = [:]
+        var factors: [Bool: (decode: Double, prefill: Double)] = [:]
+
+        /// What every speed evaluation of this ranking shares: the engine's factors for the GPU's
+        /// family (CUDA or ROCm) and KV sizes, computed once each.
+        func shared(_ g: GPU) -> PerformanceModel.Shared {
+            let a = q.assumptions
+            let rocm = g.isROCm
+            let f = factors[rocm] ?? (a.engineFactor(q.engine, g), a.engineFactor(q.engine, g, prefill: true))
+            factors[rocm] = f
+            return PerformanceModel.Shared(factors: f) { [unowned self] tokens, seqs, tp, pp in
+                let key = KVKey(tokens: tokens, sequences: seqs, tp: tp, pp: pp)
+                if let known = self.kvBytes[key] { return known }
+                let b = KVCache.size(self.model, dtype: self.kv, engine: self.q.engine, tokens: tokens, sequences: seqs, tp: tp, pp: pp, explain: false).bytes
+                self.kvBytes[key] = b
+                return b
+            }
+        }
+
+        /// Step 5, price: what one batch's speed costs on the plan's instance.
+        func figures(_ p: Plan, batch b: Int, perf: Performance) -> Figures {
+            var f = Figures(batch: b, perf: perf)
+            f.tpotMs = model.kind == .encoder || output == 0 ? nil : perf.tpotMs
             if let t = q.traffic, perf.requestsPerS > 0 {
                 let need = (t / perf.requestsPerS).rounded(.up)
-                r.replicas = need < 1e6 ? max(1, Int(need)) : 1_000_000
-                r.usdPerHourAtTraffic = p.offering.map { $0.usdPerGPUHour * Double(p.count) * Double(r.replicas!) }
+                f.replicas = need < 1e6 ? max(1, Int(need)) : 1_000_000
+                f.usdPerHourAtTraffic = p.offering.map { $0.usdPerGPUHour * Double(p.count) * Double(f.replicas!) }
             }
             if let o = p.offering {
                 let hour = o.usdPerGPUHour * Double(p.count)
@@ -577,29 +792,87 @@ public enum Ranker {
                 switch model.kind {
                 case .encoder:
                     // An encoder's throughput is prompt tokens per second; it generates nothing.
-                    r.usdPerMillionInputTokens = perMillion(perf.throughputTokensPerS)
-                    r.usdPerMillionRequests = perMillion(perf.requestsPerS)
+                    f.usdPerMillionInputTokens = perMillion(perf.throughputTokensPerS)
+                    f.usdPerMillionRequests = perMillion(perf.requestsPerS)
                 case .encoderDecoder:
-                    r.usdPerAudioHour = perf.requestsPerS > 0 ? hour / (perf.requestsPerS * RankQuery.speechWindowSeconds) : nil
-                    r.usdPerMillionRequests = perMillion(perf.requestsPerS)
+                    f.usdPerAudioHour = perf.requestsPerS > 0 ? hour / (perf.requestsPerS * RankQuery.speechWindowSeconds) : nil
+                    f.usdPerMillionRequests = perMillion(perf.requestsPerS)
                 case .decoder:
                     let cost = Cost.of(usdPerGPUHour: o.usdPerGPUHour, gpuCount: p.count, outputTokensPerS: perf.throughputTokensPerS,
                                        totalTokensPerS: perf.totalTokensPerS)
-                    r.usdPerMillionTokens = cost.usdPerMillionTokens
-                    r.usdPerMillionTokensBlended = cost.usdPerMillionTokensBlended
+                    f.usdPerMillionTokens = cost.usdPerMillionTokens
+                    f.usdPerMillionTokensBlended = cost.usdPerMillionTokensBlended
                 }
             }
+            return f
+        }
+
+        /// The row for one batch's figures.
+        func fill(_ row: RankRow, _ f: Figures, _ p: Plan, _ fitting: Fitting) -> RankRow {
+            var r = row
+            let e = fitting.estimate(fitting.batches.firstIndex(of: f.batch) ?? 0)
+            r.batch = f.batch
+            if q.engine.isPagedServer, let base = e.perGPUBytes {
+                // A paged server preallocates its whole KV budget; what a batch occupies is the
+                // rest of the estimate plus the KV of `batch` sequences.
+                let tp = model.isMLA ? 1 : p.tp
+                let one = oneSequenceKV[tp] ?? KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: tp, pp: 1, explain: false).bytes
+                oneSequenceKV[tp] = one
+                r.perGPUBytes = base + one * Int64(max(0, f.batch - 1))
+            } else {
+                r.perGPUBytes = e.perGPUBytes
+            }
+            r.ttftMs = f.perf.ttftMs
+            r.tpotMs = f.tpotMs
+            r.throughputTokensPerS = f.perf.throughputTokensPerS
+            r.decodeBound = f.perf.decodeBound
+            r.requestsPerS = f.perf.requestsPerS
+            r.replicas = f.replicas
+            r.usdPerHourAtTraffic = f.usdPerHourAtTraffic
+            r.usdPerMillionInputTokens = f.usdPerMillionInputTokens
+            r.usdPerMillionRequests = f.usdPerMillionRequests
+            r.usdPerAudioHour = f.usdPerAudioHour
+            r.usdPerMillionTokens = f.usdPerMillionTokens
+            r.usdPerMillionTokensBlended = f.usdPerMillionTokensBlended
             return r
         }
     }
 
-    /// What a speed depends on besides the query: the GPU's spec (not its name), the split, the
-    /// format, the batch and the instance's link.
+    /// One batch of one deployment in numbers: its speed and what that costs.
+    struct Figures {
+        var batch: Int
+        var perf: Performance
+        var tpotMs: Double?
+        var replicas: Int?
+        var usdPerHourAtTraffic: Double?
+        var usdPerMillionTokens: Double?
+        var usdPerMillionTokensBlended: Double?
+        var usdPerMillionInputTokens: Double?
+        var usdPerMillionRequests: Double?
+        var usdPerAudioHour: Double?
+        /// The figure a row is ranked by (as `RankRow.costKey`).
+        var costKey: Double? { usdPerAudioHour ?? usdPerMillionInputTokens ?? usdPerMillionTokens }
+    }
+
+    /// Why a deployment does not fit, in the engine's own terms: a paged server (vLLM, SGLang,
+    /// TensorRT-LLM) is held to the fraction of memory it is told it may take.
+    static func memoryMissReason(_ est: Estimate, engine: Engine, gpu g: GPU, utilization: Double, context: Int) -> String {
+        let budget = est.memoryBudgetBytes ?? g.visibleMemoryBytes
+        // A paged server captures its CUDA graphs from the headroom above its budget.
+        let graphs = engine.isPagedServer ? (est.components.first { $0.name == "cuda_graphs" }?.perGPUBytes ?? 0) : 0
+        let need = "needs \(Units.gib((est.perGPUBytes ?? 0) - graphs)) per GPU > \(Units.gib(budget))"
+        let of = Units.gib(g.visibleMemoryBytes)
+        switch engine {
+        case .vllm: return need + " usable (--gpu-memory-utilization \(Units.format(utilization, 2)) of \(of)) at \(context) tokens"
+        case .sglang: return need + " usable (SGLang's default --mem-fraction-static \(Units.format(Double(budget) / Double(max(1, g.visibleMemoryBytes)), 3)) of \(of)) at \(context) tokens"
+        default: return need + " at \(context) tokens"
+        }
+    }
+
     struct SpeedKey: Hashable {
         var spec: Int
         var count: Int
         var format: Int
-        var batch: Int
         var instanceLink: InstanceLink?
     }
     /// The parts of a GPU its speed depends on.
@@ -615,32 +888,32 @@ public enum Ranker {
         }
     }
 
-    struct MemoryMiss: Error { var reason: String; init(_ r: String) { reason = r } }
+    struct MemoryMiss: Error { var reason: String; var perGPUBytes: Int64?; init(_ r: String) { reason = r } }
 
     /// Why a row misses the query's constraints, or nil when it meets them all.
-    static func failure(_ r: RankRow, _ q: RankQuery, largest: Bool, triedAll: Bool) -> String? {
-        let b = r.batch ?? 1
-        if let max = q.maxTPOTMs, let t = r.tpotMs, t > max {
+    static func failure(_ f: Figures, _ q: RankQuery, largest: Bool, triedAll: Bool) -> String? {
+        let b = f.batch
+        if let max = q.maxTPOTMs, let t = f.tpotMs, t > max {
             return "TPOT \(Units.format(t, 1)) ms > \(Units.format(max, 1)) ms at batch \(b)"
         }
-        if let max = q.maxTTFTMs, let t = r.ttftMs, t > max {
-            return "TTFT \(Units.format(t, 0)) ms > \(Units.format(max, 0)) ms at batch \(b)"
+        if let max = q.maxTTFTMs, f.perf.ttftMs > max {
+            return "TTFT \(Units.format(f.perf.ttftMs, 0)) ms > \(Units.format(max, 0)) ms at batch \(b)"
         }
-        if q.traffic != nil, let budget = q.budgetPerHour, let hour = r.usdPerHourAtTraffic, hour > budget {
-            return "costs \(money(hour))/h for \(r.replicas ?? 1) replicas > budget \(money(budget))/h at batch \(b)"
+        if q.traffic != nil, let budget = q.budgetPerHour, let hour = f.usdPerHourAtTraffic, hour > budget {
+            return "costs \(money(hour))/h for \(f.replicas ?? 1) replicas > budget \(money(budget))/h at batch \(b)"
         }
-        if let min = q.minThroughput, let t = r.throughputTokensPerS, t < min {
-            return "throughput \(Units.format(t, 0)) tokens/s < \(Units.format(min, 0)) at batch \(b)"
+        if let min = q.minThroughput, f.perf.throughputTokensPerS < min {
+            return "throughput \(Units.format(f.perf.throughputTokensPerS, 0)) tokens/s < \(Units.format(min, 0)) at batch \(b)"
                 + (largest ? (triedAll ? " (the largest batch tried)" : " (the most that fits)") : "")
         }
         return nil
     }
 
     /// Cheaper per million output tokens wins; without prices, more throughput.
-    static func better(_ a: RankRow, than b: RankRow) -> Bool {
+    static func better(_ a: Figures, than b: Figures) -> Bool {
         if let x = a.usdPerHourAtTraffic, let y = b.usdPerHourAtTraffic, x != y { return x < y }
         if let x = a.costKey, let y = b.costKey, x != y { return x < y }
-        return (a.throughputTokensPerS ?? 0) > (b.throughputTokensPerS ?? 0)
+        return a.perf.throughputTokensPerS > b.perf.throughputTokensPerS
     }
 
     /// The ranking order: cost per million output tokens, then fewer GPUs, then lower TPOT, then name.
@@ -651,14 +924,6 @@ public enum Ranker {
         if a.gpuCount != b.gpuCount { return a.gpuCount < b.gpuCount }
         if (a.tpotMs ?? 0) != (b.tpotMs ?? 0) { return (a.tpotMs ?? 0) < (b.tpotMs ?? 0) }
         return (a.gpu, a.weights) < (b.gpu, b.weights)
-    }
-
-    /// vLLM preallocates the whole KV budget; what a batch actually occupies is weights,
-    /// activations and overheads plus the KV of `batch` sequences.
-    static func vllmUsed(_ e: Estimate, model: Model, kv: KVDType, batch: Int, ctx: Int, tp: Int) -> Int64? {
-        guard let base = e.perGPUBytes else { return nil }
-        let one = KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: model.isMLA ? 1 : tp, pp: 1, explain: false).bytes
-        return base + one * Int64(max(0, batch - 1))
     }
 
     static func money(_ x: Double) -> String { "$" + Units.format(x, 2) }

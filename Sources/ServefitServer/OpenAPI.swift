@@ -168,6 +168,8 @@ enum S {
     static var tokenList: [String: Any] { return ["type": "string", "pattern": "^[0-9]{1,7}[kKmM]?(,[0-9]{1,7}[kKmM]?){0,31}$"] }
     static var slugList: [String: Any] { return ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}(,[A-Za-z0-9._-]{1,128}){0,63}$"] }
     static var boolText: [String: Any] { enumeration(["true", "false", "1", "0"]) }
+    /// A vLLM release ("0.6.3", "v0.10.1", "0.11.0rc2") or "latest".
+    static var engineVersion: [String: Any] { ["type": "string", "pattern": "^(latest|current|v?[0-9]{1,2}\\.[0-9]{1,3}(\\.[0-9]{1,4})?[A-Za-z0-9.+-]{0,20})$"] }
 
     static var query: [String: [String: Any]] { return [
         "limit": int(1, 10_000), "latest": boolText, "with-prices": boolText,
@@ -179,6 +181,7 @@ enum S {
         "max-tpot": duration, "max-ttft": duration, "step-overhead": duration, "top": tokens, "max-gpus": tokens,
         "formats": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}(,[A-Za-z0-9_-]{1,32}){0,15}$"],
         "kv-cache": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"],
+        "engine-version": engineVersion,
         "family": line(Limits.word), "type": enumeration(ModelKind.allCases.map(\.rawValue)), "tag": line(Limits.word),
         "vendor": line(Limits.word), "provider": line(Limits.name), "entity": line(Limits.word), "key": line(Limits.name),
     ] }
@@ -249,7 +252,8 @@ enum S {
             "gpu_memory_utilization": ["type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 1],
             "max_num_batched_tokens": int(1, 16_777_216), "enforce_eager": bool, "no_flash_attention": bool,
             "encoder_tokens": int(1, 16_777_216), "train": line(32), "lora_rank": int(1, 65_536), "lora_targets": line(512),
-            "zero": int(0, 3), "gradient_checkpointing": bool, "variant": slug,
+            "zero": int(0, 3), "gradient_checkpointing": bool, "variant": slug, "allow_long_context": bool,
+            "max_num_seqs": int(1, 65_536), "engine_version": engineVersion,
         ]
         return strict(props, required: ["model"])
     }

@@ -22,27 +22,35 @@ extension CatalogStore {
     public func rankCandidates(_ q: RankQuery) throws -> [RankCandidate] {
         let fresh = Self.freshness(q)
         let (sql, args) = Self.rankCandidatesSQL(q, freshness: fresh)
-        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: args) }
         var order: [String] = [], gpus: [String: GPU] = [:], offers: [String: [Price]] = [:]
-        // Columns by position, found once: a name lookup per cell scans every column name.
-        let names = rows.first.map { Array($0.columnNames) } ?? []
-        func at(_ name: String) -> Int { names.lastIndex(of: name) ?? 0 }
-        let (cSlug, cUSD, cProvider, cPM, cAsOf, cSource, cID, cInstance, cRegion, cSize, cLink, cAssumed) =
-            (at("slug"), at("price_usd"), at("price_provider"), at("price_pricing_model"), at("price_as_of"), at("price_source"),
-             at("price_id"), at("price_instance"), at("price_region"), at("price_gpus_per_instance"), at("price_link"), at("price_shape_assumed"))
-        for row in rows {
-            let slug: String = row[cSlug]
-            if gpus[slug] == nil { gpus[slug] = Self.gpu(from: row); order.append(slug) }
-            guard let usd: Double = row[cUSD] else { continue }
-            var p = Price(gpu: slug, provider: row[cProvider],
-                          pricingModel: PricingModel(rawValue: row[cPM]) ?? .onDemand,
-                          usdPerGPUHour: usd, asOf: row[cAsOf], source: row[cSource])
-            p.id = row[cID]; p.instance = row[cInstance]; p.region = row[cRegion]
-            p.gpusPerInstance = row[cSize] ?? 1
-            p.link = (row[cLink] as String?).flatMap(InstanceLink.init(rawValue:))
-            p.shapeAssumed = row[cAssumed] ?? false
-            p.stale = p.asOf < fresh.cutoff
-            offers[slug, default: []].append(p)
+        try read { db in
+            // A cursor reads each row in place (no copy of every row first), and columns are read
+            // by position, found once: a lookup by name compares every column name for every cell.
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
+            var columns: (gpu: GPUColumns, slug: Int, usd: Int, provider: Int, pm: Int, asOf: Int, source: Int, id: Int,
+                          instance: Int, region: Int, size: Int, link: Int, assumed: Int)?
+            while let row = try rows.next() {
+                if columns == nil {
+                    let names = Array(row.columnNames)
+                    func at(_ name: String) -> Int { names.lastIndex(of: name) ?? 0 }
+                    columns = (GPUColumns(names), at("slug"), at("price_usd"), at("price_provider"), at("price_pricing_model"),
+                               at("price_as_of"), at("price_source"), at("price_id"), at("price_instance"), at("price_region"),
+                               at("price_gpus_per_instance"), at("price_link"), at("price_shape_assumed"))
+                }
+                let c = columns!
+                let slug: String = row[c.slug]
+                if gpus[slug] == nil { gpus[slug] = Self.gpu(from: row, c.gpu); order.append(slug) }
+                guard let usd: Double = row[c.usd] else { continue }
+                var p = Price(gpu: slug, provider: row[c.provider],
+                              pricingModel: PricingModel(rawValue: row[c.pm]) ?? .onDemand,
+                              usdPerGPUHour: usd, asOf: row[c.asOf], source: row[c.source])
+                p.id = row[c.id]; p.instance = row[c.instance]; p.region = row[c.region]
+                p.gpusPerInstance = row[c.size] ?? 1
+                p.link = (row[c.link] as String?).flatMap(InstanceLink.init(rawValue:))
+                p.shapeAssumed = row[c.assumed] ?? false
+                p.stale = p.asOf < fresh.cutoff
+                offers[slug, default: []].append(p)
+            }
         }
         if let slugs = q.gpus, let missing = slugs.first(where: { gpus[$0] == nil }) {
             // Tell an unknown GPU from one the other filters removed.

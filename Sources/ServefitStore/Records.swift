@@ -105,20 +105,41 @@ extension CatalogStore {
         ]
     }
 
-    static func gpu(from row: Row) -> GPU {
-        var g = GPU(slug: row["slug"], vendor: row["vendor"], name: row["name"], memoryBytes: row["memory_bytes"],
-                    bandwidthGBPerS: row["bandwidth_gb_per_s"],
-                    tflops: TFLOPS(fp32: row["tflops_fp32"], tf32: row["tflops_tf32"], fp16: row["tflops_fp16"], bf16: row["tflops_bf16"],
-                                   fp8: row["tflops_fp8"], int8: row["tflops_int8"], fp4: row["tflops_fp4"]))
-        g.formFactor = row["form_factor"]; g.memoryType = row["memory_type"]; g.tdpW = row["tdp_w"]
-        g.interconnect = row["interconnect"]; g.interconnectGBPerS = row["interconnect_gb_per_s"]
-        g.launchYear = row["launch_year"]; g.source = row["source"]; g.notes = row["notes"]
-        g.architecture = row["architecture"]; g.computeCapability = row["compute_capability"]
+    static func gpu(from row: Row) -> GPU { gpu(from: row, GPUColumns(Array(row.columnNames))) }
+
+    /// Where each GPU column sits in a result row, found once per query: a lookup by name
+    /// compares names case-insensitively, column by column, for every cell.
+    struct GPUColumns {
+        let slug, vendor, name, memory, bandwidth, fp32, tf32, fp16, bf16, fp8, int8, fp4: Int
+        let formFactor, memoryType, tdp, interconnect, interconnectBW, year, source, notes, architecture, cc: Int
+        init(_ names: [String]) {
+            func at(_ n: String) -> Int { names.firstIndex(of: n) ?? 0 }
+            (slug, vendor, name, memory, bandwidth) = (at("slug"), at("vendor"), at("name"), at("memory_bytes"), at("bandwidth_gb_per_s"))
+            (fp32, tf32, fp16, bf16, fp8, int8, fp4) = (at("tflops_fp32"), at("tflops_tf32"), at("tflops_fp16"), at("tflops_bf16"),
+                                                      at("tflops_fp8"), at("tflops_int8"), at("tflops_fp4"))
+            (formFactor, memoryType, tdp, interconnect, interconnectBW) = (at("form_factor"), at("memory_type"), at("tdp_w"),
+                                                                          at("interconnect"), at("interconnect_gb_per_s"))
+            (year, source, notes, architecture, cc) = (at("launch_year"), at("source"), at("notes"), at("architecture"), at("compute_capability"))
+        }
+    }
+
+    static func gpu(from row: Row, _ c: GPUColumns) -> GPU {
+        var g = GPU(slug: row[c.slug], vendor: row[c.vendor], name: row[c.name], memoryBytes: row[c.memory],
+                    bandwidthGBPerS: row[c.bandwidth],
+                    tflops: TFLOPS(fp32: row[c.fp32], tf32: row[c.tf32], fp16: row[c.fp16], bf16: row[c.bf16],
+                                   fp8: row[c.fp8], int8: row[c.int8], fp4: row[c.fp4]))
+        g.formFactor = row[c.formFactor]; g.memoryType = row[c.memoryType]; g.tdpW = row[c.tdp]
+        g.interconnect = row[c.interconnect]; g.interconnectGBPerS = row[c.interconnectBW]
+        g.launchYear = row[c.year]; g.source = row[c.source]; g.notes = row[c.notes]
+        g.architecture = row[c.architecture]; g.computeCapability = row[c.cc]
         return g
     }
 
     static func fetchGPUs(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [GPU] {
-        try Row.fetchAll(db, sql: "SELECT * FROM gpu \(clause) ORDER BY slug", arguments: arguments).map(gpu(from:))
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM gpu \(clause) ORDER BY slug", arguments: arguments)
+        guard let first = rows.first else { return [] }
+        let columns = GPUColumns(Array(first.columnNames))
+        return rows.map { gpu(from: $0, columns) }
     }
 
     static func price(from row: Row) -> Price {

@@ -39,7 +39,9 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Tensor-parallel size (default: --gpus / --pipeline-parallel).") var tensorParallel: WholeNumber?
     @Option(help: "Pipeline-parallel stages.") var pipelineParallel: WholeNumber = WholeNumber(1)
     @Option(help: "vLLM --gpu-memory-utilization, above 0 and at most 1.") var gpuMemoryUtilization: StrictNumber = StrictNumber(0.9)
-    @Option(help: "vLLM --max-num-batched-tokens (default 8192, as current vLLM serve).") var maxNumBatchedTokens: WholeNumber?
+    @Option(help: "vLLM --max-num-batched-tokens (default: the release's own, by device: 8192 on H100-class, 2048 below 70 GiB, 16384 from 160 GiB in current vLLM).") var maxNumBatchedTokens: WholeNumber?
+    @Option(help: "vLLM --max-num-seqs, the sequences its profiling run samples (default 1024 on H100-class, else 256).") var maxNumSeqs: WholeNumber?
+    @Option(help: "vLLM release whose start-up memory rules apply: 0.5 … 0.6.3, 0.6.4 … 0.8, 0.8 (V1), 0.9.1 … 0.17, latest (default).") var engineVersion: String?
     @Flag(help: "vLLM --enforce-eager: no CUDA graphs.") var enforceEager = false
     @Flag(help: "Eager attention that materialises the seq² matrix (transformers / llama.cpp without flash attention).") var noFlashAttention = false
     @Option(help: "Encoder positions for encoder-decoder models (Whisper: 1500).") var encoderTokens: WholeNumber?
@@ -71,6 +73,7 @@ struct EstimateCommand: ParsableCommand {
             spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus.value
             spec.tensorParallel = tensorParallel?.value; spec.pipelineParallel = pipelineParallel.value
             spec.gpuMemoryUtilization = gpuMemoryUtilization.value; spec.maxNumBatchedTokens = maxNumBatchedTokens?.value
+            spec.maxNumSeqs = maxNumSeqs?.value; spec.engineVersion = engineVersion
             spec.enforceEager = enforceEager; spec.noFlashAttention = noFlashAttention; spec.encoderTokens = encoderTokens?.value
             spec.train = train; spec.loraRank = loraRank?.value; spec.loraTargets = loraTargets; spec.zero = zero.value
             spec.gradientCheckpointing = gradientCheckpointing

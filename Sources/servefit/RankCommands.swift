@@ -32,6 +32,7 @@ struct RankOptions: ParsableArguments {
     @Option(help: "Prices older than this are stale and not used (default 180d; e.g. 90d, 26w).") var maxPriceAge: String?
     @Flag(help: "Use stale prices too (their rows say so).") var includeStale = false
     @Flag(help: "Allow contexts past the model's trained maximum (vLLM: VLLM_ALLOW_LONG_MAX_MODEL_LEN=1).") var allowLongContext = false
+    @Option(help: "vLLM release whose start-up memory rules apply (0.6.3, 0.10.1, latest).") var engineVersion: String?
 
     func query(model: String, top: Int? = nil) throws -> RankQuery {
         var o: [String: String] = ["model": model]
@@ -42,7 +43,7 @@ struct RankOptions: ParsableArguments {
             ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("traffic", traffic), ("gpu-memory-utilization", gpuMemoryUtilization),
             ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
             ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead), ("max-price-age", maxPriceAge),
-            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil),
+            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil), ("engine-version", engineVersion),
         ]
         for (k, v) in pairs { if let v { o[k] = v } }
         if let top { o["top"] = String(top) }

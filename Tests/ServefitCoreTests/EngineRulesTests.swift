@@ -95,3 +95,61 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
     // Every seeded GPU knows its compute target.
     #expect(gpus.allSatisfy { $0.arch != nil })
 }
+
+/// A ranking's caches (speeds, estimates and rule verdicts shared by GPUs of one spec, choices
+/// shared by GPUs of one spec and memory) and its split over cores change nothing: over a catalog
+/// large enough to be split, with copies of each GPU at other prices and names, every row is the
+/// row that GPU gets when ranked alone.
+@Test func sharedWorkAndCoresChangeNoRow() throws {
+    let (models, gpus) = try seedCatalog()
+    var candidates: [RankCandidate] = []
+    for k in 0..<10 {
+        for g in gpus {
+            var c = g
+            c.slug = "\(g.slug)-c\(k)"; c.name = "\(g.name) copy \(k)"
+            var one = Price(gpu: c.slug, provider: "P\(k)", usdPerGPUHour: 1 + Double(k) / 7, asOf: "2026-11-01", source: "t")
+            one.gpusPerInstance = 1
+            var eight = one
+            eight.gpusPerInstance = 8; eight.link = k % 2 == 0 ? .nvlink : .pcie; eight.usdPerGPUHour += 0.5
+            candidates.append(RankCandidate(gpu: c, offerings: k % 3 == 0 ? [] : [one, eight]))
+        }
+    }
+    #expect(candidates.count >= 256)
+    for slug in ["llama-3.1-8b-instruct", "qwen3-30b-a3b"] {
+        let m = try #require(models.first { $0.slug == slug })
+        for options in [["max-tpot": "40ms"], ["traffic": "5", "budget-per-hour": "40"], ["min-throughput": "2000"]] {
+            var o = options
+            o["model"] = slug
+            let q = try RankQuery(options: o)
+            let all = try Ranker.rank(q, model: m, candidates: candidates.shuffled())
+            var alone: [RankRow] = [], aloneRejected: [RankRow] = []
+            for c in candidates {
+                let r = try Ranker.rank(q, model: m, candidates: [c])
+                alone += r.ranked.map { var x = $0; x.launch = nil; return x }
+                aloneRejected += r.rejected
+            }
+            let shown = all.ranked.map { var x = $0; x.launch = nil; return x }
+            #expect(shown == alone.sorted(by: Ranker.order), "\(slug) \(options): ranked rows differ")
+            #expect(all.rejected == aloneRejected.sorted { ($0.gpu, $0.gpuCount, $0.weights) < ($1.gpu, $1.gpuCount, $1.weights) },
+                    "\(slug) \(options): rejected rows differ")
+            #expect(!all.ranked.isEmpty && !all.rejected.isEmpty)
+        }
+    }
+}
+
+/// A deployment that does not fit says so in its engine's own terms.
+@Test func memoryMissesNameTheEnginesBudget() throws {
+    let (models, gpus) = try seedCatalog()
+    let m = try #require(models.first { $0.slug == "llama-3.1-70b" })
+    let g = try #require(gpus.first { $0.slug == "l4" })
+    let c = RankCandidate(gpu: g, offerings: [Price(gpu: g.slug, provider: "P", usdPerGPUHour: 1, asOf: "2026-11-01", source: "t")])
+    for (engine, says) in [(Engine.vllm, "usable (--gpu-memory-utilization 0.90 of"), (.sglang, "usable (SGLang's default --mem-fraction-static 0."),
+                           (.transformers, " per GPU > ")] {
+        var q = RankQuery(model: m.slug)
+        q.engine = engine; q.counts = [1]; q.formats = ["fp16"]
+        let r = try Ranker.rank(q, model: m, candidates: [c])
+        let reason = try #require(r.rejected.first?.rejectedReason)
+        #expect(reason.hasPrefix("needs ") && reason.contains(says), "\(engine.rawValue): \(reason)")
+        if engine != .vllm { #expect(!reason.contains("gpu-memory-utilization"), "\(engine.rawValue): \(reason)") }
+    }
+}
