@@ -151,6 +151,10 @@ public enum HFConfig {
 
         try requireFields(m)
         try m.validate()
+        if let q = top["quantization_config"] ?? cfg["quantization_config"], !(q is NSNull) {
+            guard let dict = q as? [String: Any] else { throw CoreError.invalidInput("config.json: quantization_config must be an object") }
+            m.quantization = try QuantizationConfig.from(hfConfig: dict)
+        }
         return m
     }
 

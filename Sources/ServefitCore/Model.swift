@@ -85,6 +85,10 @@ public struct Model: Codable, Sendable, Equatable {
     public var visionImageSize: Int?
     public var visionNumChannels: Int?
 
+    /// The checkpoint's own quantisation (config.json `quantization_config`): modules it keeps
+    /// unquantised and its scale layout.
+    public var quantization: QuantizationConfig?
+
     // Registry metadata.
     public var statedParams: Int64?
     public var license: String?
@@ -129,6 +133,7 @@ public struct Model: Codable, Sendable, Equatable {
         case visionNumLayers = "vision_num_layers", visionNumHeads = "vision_num_heads"
         case visionPatchSize = "vision_patch_size", visionImageSize = "vision_image_size"
         case visionNumChannels = "vision_num_channels"
+        case quantization = "quantization_config"
         case statedParams = "stated_params", license, tags, owner, notes, source
         case createdAt = "created_at", updatedAt = "updated_at"
     }
@@ -169,6 +174,7 @@ public struct Model: Codable, Sendable, Equatable {
         visionNumLayers = try i(.visionNumLayers); visionNumHeads = try i(.visionNumHeads)
         visionPatchSize = try i(.visionPatchSize); visionImageSize = try i(.visionImageSize)
         visionNumChannels = try i(.visionNumChannels)
+        quantization = try c.decodeIfPresent(QuantizationConfig.self, forKey: .quantization)
         statedParams = try c.decodeIfPresent(Int64.self, forKey: .statedParams)
         license = try c.decodeIfPresent(String.self, forKey: .license)
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []

@@ -99,6 +99,14 @@ public enum WeightFormat: Sendable, Equatable {
         }
     }
 
+    /// A format that stores some tensors below 16 bits (not plain floats or GGUF files).
+    var isQuantized: Bool {
+        switch self {
+        case .float, .gguf: return false
+        default: return true
+        }
+    }
+
     /// Tensors that quantised formats keep in 16-bit: embeddings, output head, norms, biases,
     /// routers, vision tower and other non-layer matrices.
     static func isQuantizable(_ t: TensorInfo) -> Bool {
@@ -169,7 +177,18 @@ extension WeightFormat {
             }
             // With tied embeddings llama.cpp treats the token embedding as the output tensor.
             if t.role == .embedding && !ctx.hasOutput { t.role = .lmHead; c.tiedOutput = true }
-            let b = bytes(of: t, context: c)
+            var b = bytes(of: t, context: c)
+            // The checkpoint's own config: modules it leaves unquantised stay 16-bit, and
+            // block-wise fp8 scales replace the per-row ones.
+            if let q = model.quantization, isQuantized, WeightFormat.isQuantizable(t) {
+                if q.keepsUnquantized(t.moduleName) {
+                    b = t.elements * 2
+                } else if case .fp8 = self, let block = q.weightBlockSize, t.rowSize > 0 {
+                    let rows = t.elements / Double(t.rowSize)
+                    let blocks = (rows / Double(block[0])).rounded(.up) * (Double(t.rowSize) / Double(block[1])).rounded(.up)
+                    b = t.elements + blocks * 4
+                }
+            }
             total += b
             params += t.elements
             if t.layer >= 0 && t.part == .main { perLayer[t.layer, default: 0] += b } else { nonLayer += b }

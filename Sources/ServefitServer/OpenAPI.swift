@@ -201,6 +201,10 @@ enum S {
             "hidden_act": line(Limits.word), "layer_types": words(4096, Limits.word), "license": line(Limits.name),
             "tags": words(Limits.tags, Limits.word), "owner": line(Limits.name), "notes": text(Limits.notes), "source": text(Limits.source),
             "stated_params": ["type": "integer", "minimum": 0], "mlp_only_layers": ["type": "array", "maxItems": 4096, "items": int(0, 4096)],
+            "quantization_config": ["type": ["object", "null"], "additionalProperties": false, "required": ["quant_method"], "properties": [
+                "quant_method": nonEmptyLine(64), "ignore": ["type": "array", "maxItems": 4096, "items": nonEmptyLine(256)],
+                "weight_block_size": ["type": "array", "minItems": 2, "maxItems": 2, "items": int(1, 65_536)],
+            ] as [String: Any]],
             "created_at": str, "updated_at": str,
             "params_total": ["type": "integer", "nullable": true, "readOnly": true],
             "params_active": ["type": "integer", "nullable": true, "readOnly": true],

@@ -51,7 +51,8 @@ struct ColumnDecoder: Decoder {
 }
 
 extension CatalogStore {
-    static let modelArrayColumns: Set<String> = ["architectures", "layer_types", "mlp_only_layers", "tags"]
+    /// Stored as JSON text: the arrays, and the checkpoint's quantisation config.
+    static let modelArrayColumns: Set<String> = ["architectures", "layer_types", "mlp_only_layers", "tags", "quantization_config"]
     static let modelBoolColumns: Set<String> = ["tie_word_embeddings", "attention_bias", "use_sliding_window",
                                                 "new_decoder_architecture", "multi_query", "parallel_attn", "bias"]
     static let modelColumns: [String] = Model.CodingKeys.allCases.map(\.rawValue)

@@ -229,3 +229,36 @@ func vllmKVCapacity(_ c: VLLMCase) throws {
     t.context = 16_777_216; t.batch = 1_048_576; t.training = TrainingOptions()
     #expect(throws: CoreError.self) { try Estimator.estimate(t) }
 }
+
+// MARK: the checkpoint's own quantization_config
+
+/// An FP8 checkpoint that keeps attention in bf16 (compressed-tensors `ignore`, vLLM
+/// `ignored_layers`) is sized with those modules at 2 B: for Llama-3.1-8B, 32 layers × (q 4096² +
+/// k, v 4096×1024 + o 4096²) = 1,342,177,280 parameters one byte larger each, less their per-row
+/// fp8 scales (32 × 10,240 rows × 4 B).
+@Test func fp8CheckpointKeepsIgnoredModulesInBF16() throws {
+    let base = try config(llama31_8b)
+    var mixed = base
+    let cfg: [String: Any] = ["quant_method": "fp8", "ignored_layers": ["re:.*self_attn.*"], "modules_to_not_convert": ["lm_head"]]
+    mixed.quantization = try QuantizationConfig.from(hfConfig: cfg)
+    let fp8 = try WeightFormat.parse("fp8")
+    let a = fp8.size(try ParamCounter.count(base), model: base).bytes
+    let b = fp8.size(try ParamCounter.count(mixed), model: mixed).bytes
+    #expect(b - a == 1_342_177_280 - 32 * 10_240 * 4)
+    // Block-wise 128×128 scales instead of per-row ones: q_proj has 32 × 32 blocks, not 4096 rows.
+    var blocked = base
+    blocked.quantization = QuantizationConfig(method: "fp8", weightBlockSize: [128, 128])
+    let c = fp8.size(try ParamCounter.count(blocked), model: blocked).bytes
+    #expect(c < a)
+    // config.json carries it; a broken one is refused by name.
+    var dict = llama31_8b
+    dict["quantization_config"] = ["quant_method": "fp8", "weight_block_size": [128, 128], "ignored_layers": ["lm_head"]]
+    #expect(try config(dict).quantization == QuantizationConfig(method: "fp8", ignored: ["lm_head"], weightBlockSize: [128, 128]))
+    dict["quantization_config"] = ["quant_method": "fp8", "ignore": ["re:(unclosed"]]
+    #expect(throws: CoreError.self) { try config(dict) }
+    dict["quantization_config"] = ["quant_method": "fp8", "weight_block_size": [128]]
+    #expect(throws: CoreError.self) { try config(dict) }
+    #expect(QuantizationConfig.matches("mlp.gate", "model.layers.0.mlp.gate"))
+    #expect(!QuantizationConfig.matches("mlp.gate", "model.layers.0.mlp.gate_proj"))
+    #expect(QuantizationConfig.matches("model.layers.*.self_attn.q_proj", "model.layers.7.self_attn.q_proj"))
+}

@@ -23,6 +23,9 @@ struct VLLMLogCase: Sendable, CustomStringConvertible {
     /// A figure servefit does not yet get within tolerance, and why (recorded as a known issue:
     /// the test fails the day it starts passing, so the note cannot go stale).
     var weightsGap: String? = nil
+    var kvGap: String? = nil
+    /// The checkpoint's quantization_config, as its config.json has it.
+    var quantization: QuantizationConfig? = nil
     var description: String { id }
 }
 
@@ -45,6 +48,11 @@ let vllmLogCases: [VLLMLogCase] = [
     // ROCm blog: R1-Distill-Qwen-14B, TP 2 on MI300X, V1 0.9.2 (MI300X takes the H100 tier: 1024 sequences).
     .init(id: "rocm-blog-ray-r1-distill-qwen14b-tp2-v1", model: "qwen2.5-14b-instruct", version: "0.9.2", totalGiB: 191.98, tp: 2, maxModelLen: 4096, batchedTokens: 8192,
           weightsGap: "vLLM loads 13.99 GiB per rank on ROCm (V1 0.9.2), 1.7% above the checkpoint's tensor bytes; on CUDA the same model at TP 2 loads 13.95 GiB (vllm#13061, 1.4% above)"),
+    // vllm#21348: Qwen3-235B-A22B-FP8 on 4× H100, TP 4, July 2025 (0.9.2/0.10 era). Its config.json:
+    // quant_method fp8, weight_block_size [128, 128]; vLLM keeps the router and lm_head in bf16.
+    .init(id: "vllm-issue21348-qwen3-235b-fp8-4xh100-tp4", model: "qwen3-235b-a22b", weights: "fp8", version: "0.9.2", gpu: "h100-sxm", tp: 4,
+          maxModelLen: 40960, kvGap: "servefit finds 2.6 GiB (3.3%) more KV room than vLLM's 178,880 tokens; the thread states neither gpu_memory_utilization nor the H100 variant nor the release",
+          quantization: QuantizationConfig(method: "fp8", weightBlockSize: [128, 128])),
     // T4 (14.56 GiB), V0 engine of 0.7.2, utilisation 0.5, 32768 tokens.
     .init(id: "code-t4-qwen25-15b-unsloth-v072", model: "qwen2.5-1.5b-instruct", weights: "fp16", version: "0.7.2", totalGiB: 14.56, util: 0.5, maxModelLen: 32768),
 ]
@@ -74,7 +82,8 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     let (models, gpus) = try seedCatalog()
     let logged = try #require(try vllmLogs()[c.id], "\(c.id) is not in vllm-startup-logs.json")
     #expect(!logged.verbatim.isEmpty)
-    let m = try #require(models.first { $0.slug == c.model })
+    var m = try #require(models.first { $0.slug == c.model })
+    m.quantization = c.quantization
     var r = EstimateRequest(model: m)
     r.engine = .vllm
     r.engineVersion = try VLLMRelease.parse(c.version)
@@ -110,8 +119,11 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     if let theirs {
         let ours = Double(e.kvCapacityTokens ?? 0) * perToken / gib
         let totalGiB = Double(total) / gib
-        #expect(abs(ours - theirs) <= 0.03 * totalGiB,
-                "\(c.id): KV \(Units.format(ours, 2)) GiB, vLLM \(theirs) GiB (\(Units.format(abs(ours - theirs) / totalGiB * 100, 1))% of \(Units.format(totalGiB, 2)) GiB)")
+        let check = {
+            #expect(abs(ours - theirs) <= 0.03 * totalGiB,
+                    "\(c.id): KV \(Units.format(ours, 2)) GiB, vLLM \(theirs) GiB (\(Units.format(abs(ours - theirs) / totalGiB * 100, 1))% of \(Units.format(totalGiB, 2)) GiB)")
+        }
+        if let gap = c.kvGap { withKnownIssue(Comment(rawValue: gap)) { check() } } else { check() }
     }
     #expect(e.notes.contains { $0.contains("rules of vLLM") }, "\(c.id): the rule set is named")
     // SERVEFIT_PRINT_LOG_ERRORS=1 prints the README's table row for this log.

@@ -18,7 +18,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 
 @Test func migrationsOnEmptyDatabaseCreateTheSchema() throws {
     let s = try CatalogStore.inMemory()
-    #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes"])
+    #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes", "0006_quantization_config"])
     #expect(try s.counts().models == 0)
     #expect(try s.check().isEmpty)
 }
@@ -247,4 +247,18 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
     let rows = try s.compare(models: ["qwen2.5-7b-instruct", "llama-2-70b"], q)
     #expect(Set(rows.map { "\($0.model)/\($0.gpu)" }) == ["qwen2.5-7b-instruct/l4", "qwen2.5-7b-instruct/h100-sxm", "llama-2-70b/l4", "llama-2-70b/h100-sxm"])
     #expect(rows.first { $0.model == "qwen2.5-7b-instruct" && $0.gpu == "h100-sxm" }?.rejectedReason == nil)
+}
+
+/// A checkpoint's quantization_config (migration 0006) survives the SQLite row and export/import.
+@Test func quantizationConfigIsStoredWithTheModel() throws {
+    let path = tempPath()
+    let s = try CatalogStore.open(path: path)
+    var m = try s.model("llama-3.1-8b-instruct")
+    m.slug = "llama-3.1-8b-instruct-fp8-mixed"; m.hfRepo = nil; m.createdAt = nil; m.updatedAt = nil
+    m.quantization = QuantizationConfig(method: "fp8", ignored: ["lm_head", "re:.*self_attn.*"], weightBlockSize: [128, 128])
+    _ = try s.addModel(m, actor: "t")
+    let back = try CatalogStore.open(path: path).model(m.slug)
+    #expect(back.quantization == m.quantization)
+    let doc = try s.export()
+    #expect(doc.models?.first { $0.slug == m.slug }?.quantization == m.quantization)
 }
