@@ -31,8 +31,20 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
     public var engineFactors: [String: Double] = FittedProfile.engineFactors
     /// One-direction GPU-to-GPU bandwidth when a GPU has no NVLink/Infinity Fabric (PCIe 4.0 x16), GB/s.
     public var pcieGBPerS: Double = 32
+    /// A team's own corrections (`servefit calibrate`), keyed "engine@gpu-slug": measured ÷
+    /// predicted throughput on that GPU with that engine; step times are divided by it. Not part
+    /// of the JSON form (the Store keeps them and says when a ranking used them).
+    public var corrections: [String: Double] = [:]
 
     public init() {}
+
+    /// The stored correction for an engine on a GPU (1: none); prompt steps have their own
+    /// ("engine@gpu/prefill"), else take the decode one.
+    public func correction(_ e: Engine, _ g: GPU, prefill: Bool = false) -> Double {
+        guard !corrections.isEmpty else { return 1 }
+        let key = "\(e.rawValue)@\(g.slug)"
+        return prefill ? corrections[key + "/prefill"] ?? corrections[key] ?? 1 : corrections[key] ?? 1
+    }
 
     enum CodingKeys: String, CodingKey {
         case bandwidthEfficiency = "bandwidth_efficiency", computeEfficiency = "compute_efficiency"
@@ -54,9 +66,10 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
     public func engineFactor(_ e: Engine, _ g: GPU, prefill: Bool = false) -> Double {
         guard let k = Self.factorKeys[e] else { return 1 }
         let rocm = g.isROCm
-        let base = engineFactors[rocm ? k[1] : k[0]] ?? engineFactors[k[0]] ?? 1
+        let base = (engineFactors[rocm ? k[1] : k[0]] ?? engineFactors[k[0]] ?? 1) / correction(e, g)
         guard prefill else { return base }
-        return engineFactors[rocm ? k[3] : k[2]] ?? engineFactors[k[2]] ?? base
+        let prefillBase = engineFactors[rocm ? k[3] : k[2]] ?? engineFactors[k[2]] ?? base * correction(e, g)
+        return prefillBase / correction(e, g, prefill: true)
     }
 
     public func validate() throws {
@@ -79,6 +92,7 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
         try nonNegative("GEMM half-efficiency tokens", gemmHalfTokens)
         try factor("MoE factor", moeFactor)
         for (k, v) in engineFactors { try factor("engine factor \(k)", v) }
+        for (k, v) in corrections { try factor("calibration \(k)", v) }
         guard pcieGBPerS.isFinite, pcieGBPerS > 0, pcieGBPerS < 1e6 else { throw CoreError.invalidInput("PCIe bandwidth must be positive (got \(pcieGBPerS))") }
     }
 }

@@ -38,6 +38,8 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var allowLongContext = false
     /// vLLM release line whose start-up rules apply (`--engine-version`).
     public var engineVersion: VLLMRelease = .current
+    /// Rank with the fitted model alone, not the team's stored calibration.
+    public var noCalibration = false
 
     public init(model: String) { self.model = model }
 
@@ -76,7 +78,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         "model", "gpu", "vendor", "provider", "pricing-model", "counts", "max-gpus", "formats", "kv-cache", "engine",
         "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour", "traffic",
         "gpu-memory-utilization", "bandwidth-efficiency", "compute-efficiency", "interconnect-efficiency",
-        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context", "engine-version",
+        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context", "engine-version", "no-calibration",
     ]
 
     /// Builds a query from option strings; unknown names and bad values are usage errors.
@@ -159,6 +161,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if let a = options["max-price-age"] { maxPriceAgeDays = try Freshness.parseAge(a) }
         includeStale = try flag("include-stale")
         allowLongContext = try flag("allow-long-context")
+        noCalibration = try flag("no-calibration")
         if let v = options["engine-version"] {
             guard engine == .vllm else { throw CoreError.badOption("--engine-version applies to vLLM's start-up rules (engine is \(engine.rawValue))") }
             engineVersion = try VLLMRelease.parse(v)
@@ -199,6 +202,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if includeStale { o["include-stale"] = "true" }
         if allowLongContext { o["allow-long-context"] = "true" }
         if engineVersion != d.engineVersion { o["engine-version"] = engineVersion.rawValue }
+        if noCalibration { o["no-calibration"] = "true" }
         return o
     }
 }
@@ -319,6 +323,9 @@ public struct RankResult: Codable, Sendable, Equatable {
     public var ranked: [RankRow]
     /// The losers, each with the reason it lost.
     public var rejected: [RankRow]
+    /// The team's stored speed corrections this ranking used ("vllm@h100-sxm" → measured ÷
+    /// predicted), absent when none applied (`servefit calibrate`; `--no-calibration`).
+    public var calibration: [String: Double]?
 }
 
 public enum Ranker {
@@ -471,7 +478,8 @@ public enum Ranker {
         // MARK: step 1, candidates: every count in its engine's split, every format, the instance it rents.
 
         func plans(for c: RankCandidate) -> [Plan] {
-            let spec = GPUSpec(c.gpu)
+            var spec = GPUSpec(c.gpu)
+            spec.correction = [q.assumptions.correction(q.engine, c.gpu), q.assumptions.correction(q.engine, c.gpu, prefill: true)]
             let id = specs[spec] ?? specs.count
             specs[spec] = id
             var out: [Plan] = []
@@ -759,15 +767,16 @@ public enum Ranker {
 
         struct KVKey: Hashable { var tokens: Int, sequences: Int, tp: Int, pp: Int }
         var kvBytes: [KVKey: Int64] = [:]
-        var factors: [Bool: (decode: Double, prefill: Double)] = [:]
+        var factors: [[Double]: (decode: Double, prefill: Double)] = [:]
 
         /// What every speed evaluation of this ranking shares: the engine's factors for the GPU's
         /// family (CUDA or ROCm) and KV sizes, computed once each.
         func shared(_ g: GPU) -> PerformanceModel.Shared {
             let a = q.assumptions
-            let rocm = g.isROCm
-            let f = factors[rocm] ?? (a.engineFactor(q.engine, g), a.engineFactor(q.engine, g, prefill: true))
-            factors[rocm] = f
+            // The factors depend on the GPU's family and on any stored correction for it.
+            let key = [g.isROCm ? 1 : 0, a.correction(q.engine, g), a.correction(q.engine, g, prefill: true)]
+            let f = factors[key] ?? (a.engineFactor(q.engine, g), a.engineFactor(q.engine, g, prefill: true))
+            factors[key] = f
             return PerformanceModel.Shared(factors: f) { [unowned self] tokens, seqs, tp, pp in
                 let key = KVKey(tokens: tokens, sequences: seqs, tp: tp, pp: pp)
                 if let known = self.kvBytes[key] { return known }
@@ -881,6 +890,9 @@ public enum Ranker {
         var tflops: [Double]
         var link: Double
         var target: String
+        /// The team's calibration for this GPU and engine (1: none): GPUs of one spec but
+        /// different corrections do not share speeds.
+        var correction: [Double] = [1, 1]
         init(_ g: GPU) {
             let t = g.tflops
             bandwidth = g.bandwidthGBPerS; link = g.interconnectGBPerS ?? 0; target = g.computeCapability ?? g.vendor

@@ -362,6 +362,50 @@ struct API: Sendable {
             }
         },
 
+        // measurements
+        Route(method: .get, path: "/v1/measurements", summary: "Stored measurements (servefit measure list)", tag: "measurements",
+              query: ["model", "gpu", "engine", "kind"], response: "MeasurementList") { api in
+            { req, _ in
+                let q = try query(req)
+                try only(q, ["model", "gpu", "engine", "kind"])
+                let f = MeasurementFilter(model: q["model"], gpu: q["gpu"], engine: q["engine"], kind: q["kind"])
+                return api.json(try await api.db { try $0.measurements(f) })
+            }
+        },
+        Route(method: .post, path: "/v1/measurements", summary: "Import one benchmark result or engine log (its text in content; the same readers as servefit measure import)",
+              tag: "measurements", body: "MeasurementUpload", response: "MeasurementList", status: 201) { api in
+            { req, ctx in
+                let up = try await api.body(req, as: MeasurementUpload.self)
+                let actor = ctx.actor
+                let saved = try await api.db { s -> [MeasurementRecord] in
+                    let names = try s.measurementNames()
+                    let data = Data(up.content.utf8)
+                    let runs = try EngineOutputs.parse(data, name: up.name)
+                    let ms = try MeasurementMatch.measurements(runs, sha256: SHA256.hex(data), sourceName: up.name, model: up.model, gpu: up.gpu,
+                                                               variant: up.variant, gpuCount: up.gpus, engineVersion: up.engineVersion,
+                                                               models: names.models, gpus: names.gpus)
+                    return try s.addMeasurements(ms, actor: actor)
+                }
+                return api.json(saved, status: .created, location: "/v1/measurements")
+            }
+        },
+        Route(method: .get, path: "/v1/measurements/check", summary: "Each measurement beside servefit's prediction (servefit measure check)", tag: "measurements",
+              query: ["model", "gpu", "engine"], response: "CheckList") { api in
+            { req, _ in
+                let q = try query(req)
+                try only(q, ["model", "gpu", "engine"])
+                let f = MeasurementFilter(model: q["model"], gpu: q["gpu"], engine: q["engine"])
+                return api.json(try await api.db { try $0.checkMeasurements(f) })
+            }
+        },
+        Route(method: .get, path: "/v1/calibration", summary: "Stored per-(engine, GPU) speed corrections (servefit calibrate)", tag: "measurements",
+              response: "CalibrationList") { api in
+            { req, _ in
+                try only(try query(req), [])
+                return api.json(try await api.db { try $0.calibration() })
+            }
+        },
+
         // tokens (admin)
         Route(method: .get, path: "/v1/tokens", summary: "List API tokens (admin)", tag: "tokens", response: "TokenList") { api in
             { _, _ in api.json(try await api.db { try $0.tokens() }) }
@@ -387,6 +431,21 @@ struct API: Sendable {
 }
 
 struct Health: Codable { var status: String; var models: Int; var gpus: Int; var prices: Int; var scenarios: Int }
+
+/// POST /v1/measurements: one file's text and what `measure import`'s flags would say.
+struct MeasurementUpload: Codable, Sendable, KnownFields {
+    var content: String
+    var name: String?
+    var model: String?
+    var gpu: String?
+    var variant: String?
+    var gpus: Int?
+    var engineVersion: String?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case content, name, model, gpu, variant, gpus, engineVersion = "engine_version"
+    }
+    static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+}
 struct TokenInput: Codable, KnownFields {
     var name: String
     var role: String

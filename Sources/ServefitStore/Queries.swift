@@ -89,7 +89,18 @@ extension CatalogStore {
     /// Ranks every deployment of the query's model over the catalog.
     public func rank(_ q: RankQuery) throws -> RankResult {
         let m = try model(q.model)
-        return try Ranker.rank(q, model: m, candidates: try rankCandidates(q))
+        // The team's calibration for this engine, unless the query asks for the model alone.
+        var used = q
+        let corrections = q.noCalibration ? [:] : try self.corrections(engine: q.engine.rawValue)
+        used.assumptions.corrections = corrections
+        var r = try Ranker.rank(used, model: m, candidates: try rankCandidates(q))
+        r.query = q
+        if !corrections.isEmpty {
+            let shown = Set((r.ranked + r.rejected).map { "\(q.engine.rawValue)@\($0.gpu)" })
+            let applied = corrections.filter { shown.contains($0.key) }
+            r.calibration = applied.isEmpty ? nil : applied
+        }
+        return r
     }
 
     /// Several models (or several GPUs) side by side on one workload: for each model and GPU, the

@@ -33,6 +33,7 @@ struct RankOptions: ParsableArguments {
     @Flag(help: "Use stale prices too (their rows say so).") var includeStale = false
     @Flag(help: "Allow contexts past the model's trained maximum (vLLM: VLLM_ALLOW_LONG_MAX_MODEL_LEN=1).") var allowLongContext = false
     @Option(help: "vLLM release whose start-up memory rules apply (0.6.3, 0.10.1, latest).") var engineVersion: String?
+    @Flag(help: "Rank with the fitted model alone, not the stored calibration (servefit calibrate).") var noCalibration = false
 
     func query(model: String, top: Int? = nil) throws -> RankQuery {
         var o: [String: String] = ["model": model]
@@ -43,7 +44,7 @@ struct RankOptions: ParsableArguments {
             ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("traffic", traffic), ("gpu-memory-utilization", gpuMemoryUtilization),
             ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
             ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead), ("max-price-age", maxPriceAge),
-            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil), ("engine-version", engineVersion),
+            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil), ("engine-version", engineVersion), ("no-calibration", noCalibration ? "true" : nil),
         ]
         for (k, v) in pairs { if let v { o[k] = v } }
         if let top { o["top"] = String(top) }
@@ -193,6 +194,9 @@ struct RankCommand: ParsableCommand {
                 CLI.printTable(RankPrinter.csvHeaders, (r.ranked + (showRejected ? r.rejected : [])).map(RankPrinter.csvRow), format: .csv)
             case .table:
                 print("\(m.slug): \(RankPrinter.describe(q))")
+                if let c = r.calibration {
+                    print("calibrated with the team's measurements: " + c.keys.sorted().map { "\($0) ×\(Units.format(c[$0]!, 3))" }.joined(separator: ", ") + " (--no-calibration for the model alone)")
+                }
                 if r.ranked.isEmpty {
                     print("no deployment fits and meets the constraints (\(r.rejected.count) rejected; --show-rejected lists why)")
                 } else {

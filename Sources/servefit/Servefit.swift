@@ -25,7 +25,7 @@ struct Servefit: AsyncParsableCommand {
               servefit price list --gpu h100-sxm --latest
             """,
         subcommands: [EstimateCommand.self, RankCommand.self, BestGPUCommand.self, CompareCommand.self, ScenarioCommand.self, ServeCommand.self, TokenCommand.self, InspectCommand.self,
-                      ModelCommand.self, GPUCommand.self, PriceCommand.self, HistoryCommand.self,
+                      ModelCommand.self, GPUCommand.self, PriceCommand.self, MeasureCommand.self, CalibrateCommand.self, HistoryCommand.self,
                       DBCommand.self, ExportCommand.self, ImportCommand.self]
     )
 }
@@ -85,7 +85,7 @@ struct HistoryCommand: ParsableCommand {
                                                     discussion: "Example: servefit history --entity price --limit 20")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
-    @Option(help: "model, gpu, price or scenario.") var entity: String?
+    @Option(help: "model, gpu, price, scenario, measurement or calibration.") var entity: String?
     @Option(help: "Only this key (slug, scenario name, price key).") var key: String?
     @Option(help: "At most this many entries.") var limit: WholeNumber = WholeNumber(50)
 

@@ -393,3 +393,30 @@ func residentBytes() -> Int64 {
         #expect(try store.check().isEmpty)
     }
 }
+
+/// POST /v1/measurements runs the same readers and matching as `servefit measure import`; a
+/// write token is needed, the same file twice is a 409, a bad one a 400 with nothing stored.
+@Test func measurementsThroughTheServer() async throws {
+    try await withServer { c, store, t in
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("Fixtures/engine-outputs/vllm_bench_serve_summary_1.txt"), encoding: .utf8)
+        let body: [String: Any] = ["content": text, "name": "summary.txt", "model": "llama-3.1-8b-instruct", "gpu": "h100-sxm"]
+        expectError(try await call(c, .post, "/v1/measurements", json: body), .unauthorized)
+        let r = try await call(c, .post, "/v1/measurements", token: t.write, json: body)
+        #expect(r.status == .created, "\(r.text)")
+        #expect(r.array.first?["model"] as? String == "llama-3.1-8b-instruct")
+        expectError(try await call(c, .post, "/v1/measurements", token: t.write, json: body), .conflict)
+        var junk = body; junk["content"] = "hello world"
+        expectError(try await call(c, .post, "/v1/measurements", token: t.write, json: junk), .badRequest)
+        var ghost = body; ghost["gpu"] = "no-such-gpu"; ghost["content"] = text + "\n"
+        expectError(try await call(c, .post, "/v1/measurements", token: t.write, json: ghost), .badRequest)
+        var extra = body; extra["modle"] = "x"
+        expectError(try await call(c, .post, "/v1/measurements", token: t.write, json: extra), .badRequest)
+        #expect(try store.measurements().count == 1)
+        let list = try await call(c, .get, "/v1/measurements?gpu=h100-sxm")
+        #expect(list.status == .ok && list.array.count == 1)
+        let check = try await call(c, .get, "/v1/measurements/check")
+        #expect(check.status == .ok && check.array.contains { $0["metric"] as? String == "output_tok_s" }, "\(check.text)")
+        #expect(try await call(c, .get, "/v1/calibration").status == .ok)
+    }
+}

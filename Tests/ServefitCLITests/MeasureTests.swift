@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+let engineOutputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/engine-outputs")
+func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(name).path }
+
+/// The loop a team runs, through the real binary on a real SQLite file: import what vLLM and
+/// llama.cpp printed, check it against servefit, calibrate, and rank with the correction.
+@Test func measureImportCheckCalibrateRank() throws {
+    let db = tempDB()
+    // A vllm bench serve result names its model (meta-llama/Llama-3.3-70B-Instruct) but not its GPU.
+    let noGPU = try sf(["measure", "import", fixture("vllm_bench_serve_result.json")], db: db)
+    #expect(noGPU.code == 65 && noGPU.err.contains("give --gpu"), "\(noGPU.err)")
+    let a = try sf(["measure", "import", fixture("vllm_bench_serve_result.json"), "--gpu", "h100-sxm", "--gpus", "4", "--format", "json"], db: db)
+    #expect(a.code == 0, "\(a.err)")
+    let imported = try #require(try json(a.out) as? [[String: Any]])
+    #expect(imported.count == 1 && imported[0]["model"] as? String == "llama-3.3-70b-instruct" && imported[0]["gpu_count"] as? Int == 4)
+    // The same file again is a duplicate and stores nothing.
+    let again = try sf(["measure", "import", fixture("vllm_bench_serve_result.json"), "--gpu", "h100-sxm", "--gpus", "4"], db: db)
+    #expect(again.code == 65 && again.err.contains("imported before"), "\(again.err)")
+
+    // llama-bench names a GGUF path, not a catalog model: refused by name until --model says.
+    let unknown = try sf(["measure", "import", fixture("llama_bench_b1275.csv")], db: db)
+    #expect(unknown.code == 65 && unknown.err.contains("ggml-model-q4_0.gguf"), "\(unknown.err)")
+    // All files or none: a good file beside a bad one stores nothing.
+    let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).txt")
+    try Data([0xff, 0xfe, 0x00, 0x41]).write(to: bad)
+    let mixed = try sf(["measure", "import", fixture("llama_bench_b1275.csv"), bad.path, "--model", "llama-2-7b", "--gpu", "rtx-3090"], db: db)
+    #expect(mixed.code == 65 && mixed.err.contains(bad.lastPathComponent), "\(mixed.err)")
+    #expect(try (json(try sf(["measure", "list", "--format", "json"], db: db).out) as? [Any])?.count == 1)
+    let b = try sf(["measure", "import", fixture("llama_bench_b1275.csv"), "--model", "llama-2-7b", "--gpu", "rtx-3090", "--engine-version", "b1275"], db: db)
+    #expect(b.code == 0, "\(b.err)")
+
+    // Check: every measured figure beside the prediction.
+    let check = try sf(["measure", "check", "--format", "json"], db: db)
+    #expect(check.code == 0, "\(check.err)")
+    let rows = try #require(try json(check.out) as? [[String: Any]])
+    #expect(rows.contains { $0["metric"] as? String == "output_tok_s" && ($0["predicted"] as? Double ?? 0) > 0 })
+    #expect(rows.contains { $0["metric"] as? String == "pp_tok_s" } && rows.contains { $0["metric"] as? String == "tg_tok_s" })
+    let csv = try sf(["measure", "check", "--format", "csv"], db: db)
+    #expect(csv.out.split(separator: "\n").first == "id,model,gpu,engine,kind,metric,measured,predicted,error ×")
+
+    // Calibrate: per engine and GPU, stored; rank says it used them.
+    let cal = try sf(["calibrate", "--format", "json"], db: db)
+    #expect(cal.code == 0, "\(cal.err)")
+    let factors = try #require(try json(cal.out) as? [[String: Any]])
+    #expect(Set(factors.compactMap { $0["gpu"] as? String }) == ["h100-sxm", "rtx-3090"])
+    let r = try sf(["rank", "--model", "llama-3.1-8b-instruct", "--gpu", "h100-sxm,rtx-3090"], db: db)
+    #expect(r.code == 0 && r.out.contains("calibrated with the team's measurements: vllm@h100-sxm ×"), "\(r.out)\(r.err)")
+    let plain = try sf(["rank", "--model", "llama-3.1-8b-instruct", "--gpu", "h100-sxm,rtx-3090", "--no-calibration"], db: db)
+    #expect(plain.code == 0 && !plain.out.contains("calibrated"))
+    #expect(r.out != plain.out)
+
+    // Show and remove, with the change log.
+    #expect(try sf(["measure", "show", "1"], db: db).out.contains("figure output_tokens_per_s"))
+    #expect(try sf(["measure", "remove", "1"], db: db).code == 0)
+    #expect(try sf(["measure", "show", "1"], db: db).code == 66)
+    #expect(try sf(["history", "--entity", "measurement"], db: db).out.contains("delete"))
+}
