@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // Pure domain: architecture math, estimator, ranking, parsers. No I/O, no GRDB.
@@ -39,10 +40,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The MCP face (stdio): tools over Store + Core, for agents. No SQL here.
+        .target(
+            name: "ServefitMCP",
+            dependencies: ["ServefitCore", "ServefitStore", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .executableTarget(
             name: "servefit",
             dependencies: [
-                "ServefitCore", "ServefitStore", "ServefitServer",
+                "ServefitCore", "ServefitStore", "ServefitServer", "ServefitMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -310,9 +310,12 @@ public struct CatalogDocument: Codable, Sendable, Equatable {
     public var gpus: [GPU]?
     public var prices: [Price]?
     public var scenarios: [Scenario]?
-    public init(models: [Model]? = nil, gpus: [GPU]? = nil, prices: [Price]? = nil, scenarios: [Scenario]? = nil) {
+    /// What the team measured (`servefit measure import`), keyed by file SHA-256 and run.
+    public var measurements: [MeasurementRecord]?
+    public init(models: [Model]? = nil, gpus: [GPU]? = nil, prices: [Price]? = nil, scenarios: [Scenario]? = nil,
+                measurements: [MeasurementRecord]? = nil) {
         self.format = "servefit-catalog"; self.version = 1
-        self.models = models; self.gpus = gpus; self.prices = prices; self.scenarios = scenarios
+        self.models = models; self.gpus = gpus; self.prices = prices; self.scenarios = scenarios; self.measurements = measurements
     }
 
     /// Decodes a document, turning decoding failures into one-line messages.

@@ -168,6 +168,14 @@ public struct RankQuery: Codable, Sendable, Equatable {
         }
     }
 
+    /// Rank options given as one JSON object (the API's POST body, an MCP tool's arguments): keys
+    /// in kebab- or snake_case, values strings, numbers or booleans; unknown keys refused naming
+    /// the closest known one. Decoding errors are thrown as they are (each face words them).
+    public static func optionStrings(json data: Data) throws -> [String: String] {
+        let norm = try StrictJSON.parse(Array(data)).normalizingKeys(known: optionNames, style: .kebab, what: "the rank options")
+        return try JSONDecoder().decode([String: OptionValue].self, from: Data(norm.jsonText.utf8)).mapValues(\.text)
+    }
+
     /// The options that differ from the defaults, as `init(options:)` reads them back.
     public var options: [String: String] {
         let d = RankQuery(model: model)
@@ -326,6 +334,20 @@ public struct RankResult: Codable, Sendable, Equatable {
     /// The team's stored speed corrections this ranking used ("vllm@h100-sxm" → measured ÷
     /// predicted), absent when none applied (`servefit calibrate`; `--no-calibration`).
     public var calibration: [String: Double]?
+}
+
+/// An option given as a JSON string, number or boolean.
+public struct OptionValue: Codable, Sendable {
+    public var text: String
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) { text = s }
+        else if let i = try? c.decode(Int64.self) { text = String(i) }
+        else if let d = try? c.decode(Double.self) { text = String(d) }
+        else if let b = try? c.decode(Bool.self) { text = String(b) }
+        else { throw DecodingError.typeMismatch(String.self, .init(codingPath: c.codingPath, debugDescription: "expected a string, number or boolean")) }
+    }
+    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(text) }
 }
 
 public enum Ranker {

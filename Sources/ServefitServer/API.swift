@@ -485,27 +485,9 @@ struct ScenarioInput: Codable, KnownFields {
     }
 }
 
-/// An option given as a JSON string, number or boolean.
-struct OptionValue: Codable {
-    var text: String
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let s = try? c.decode(String.self) { text = s }
-        else if let i = try? c.decode(Int64.self) { text = String(i) }
-        else if let d = try? c.decode(Double.self) { text = String(d) }
-        else if let b = try? c.decode(Bool.self) { text = String(b) }
-        else { throw DecodingError.typeMismatch(String.self, .init(codingPath: c.codingPath, debugDescription: "expected a string, number or boolean")) }
-    }
-    func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(text) }
-}
-
 enum OptionObject {
     static func decode(_ data: Data) throws -> [String: String] {
-        let norm = try StrictJSON.parse(Array(data))
-            .normalizingKeys(known: RankQuery.optionNames, style: .kebab, what: "the rank options")
-        do {
-            return try JSONDecoder().decode([String: OptionValue].self, from: Data(norm.jsonText.utf8)).mapValues(\.text)
-        } catch let e as DecodingError {
+        do { return try RankQuery.optionStrings(json: data) } catch let e as DecodingError {
             throw ServerError.badRequest("body must be a JSON object of rank options: " + CatalogDocument.describe(e))
         }
     }

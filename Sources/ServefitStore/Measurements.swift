@@ -9,8 +9,8 @@ public struct MeasurementFilter: Sendable {
     public var engine: String?
     public var kind: String?
     public var limit = 1000
-    public init(model: String? = nil, gpu: String? = nil, engine: String? = nil, kind: String? = nil) {
-        self.model = model; self.gpu = gpu; self.engine = engine; self.kind = kind
+    public init(model: String? = nil, gpu: String? = nil, engine: String? = nil, kind: String? = nil, limit: Int = 1000) {
+        self.model = model; self.gpu = gpu; self.engine = engine; self.kind = kind; self.limit = limit
     }
 }
 

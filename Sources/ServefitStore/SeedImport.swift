@@ -93,7 +93,9 @@ extension CatalogStore {
         let gpus = try self.gpus()
         let prices = try self.prices().map { p -> Price in var q = p; q.id = nil; return q }
         let scenarios = try self.scenarios()
-        return CatalogDocument(models: models, gpus: gpus, prices: prices, scenarios: scenarios)
+        var ms = try measurements(MeasurementFilter(limit: 100_000))
+        for i in ms.indices { ms[i].id = nil }
+        return CatalogDocument(models: models, gpus: gpus, prices: prices, scenarios: scenarios, measurements: ms.isEmpty ? nil : ms)
     }
 
     /// Imports a document all-or-nothing: models, GPUs and scenarios are added or replaced by key,
@@ -102,7 +104,8 @@ extension CatalogStore {
         if let f = doc.format, f != "servefit-catalog" { throw StoreError.invalid("not a servefit catalog document (format '\(f)')") }
         if let v = doc.version, v > 1 { throw StoreError.invalid("catalog document version \(v) is newer than this servefit understands (1)") }
         for (kind, keys) in [("model", (doc.models ?? []).map(\.slug)), ("gpu", (doc.gpus ?? []).map(\.slug)),
-                             ("scenario", (doc.scenarios ?? []).map(\.name)), ("price", (doc.prices ?? []).map(Self.priceKey))] {
+                             ("scenario", (doc.scenarios ?? []).map(\.name)), ("price", (doc.prices ?? []).map(Self.priceKey)),
+                             ("measurement", (doc.measurements ?? []).map(\.key))] {
             var seen = Set<String>()
             for k in keys where !seen.insert(k).inserted { throw StoreError.duplicate(entity: "\(kind) (twice in the file)", key: k) }
         }
@@ -146,6 +149,13 @@ extension CatalogStore {
                     if existed, let old = try? Self.findScenario(db, s.name), old == s { report.count(\.unchanged, "scenarios"); continue }
                     _ = try Self.upsertScenario(db, s, replace: true, actor: actor, action: "import")
                     report.count(existed ? \.changed : \.added, "scenarios")
+                }
+                for m in doc.measurements ?? [] {
+                    if try Int.fetchOne(db, sql: "SELECT 1 FROM measurement WHERE source_sha256 = ? AND run_index = ?", arguments: [m.sourceSHA256, m.runIndex]) != nil {
+                        report.count(\.unchanged, "measurements"); continue
+                    }
+                    _ = try Self.insertMeasurement(db, m, actor: m.actor ?? actor)
+                    report.count(\.added, "measurements")
                 }
                 if dryRun { throw Rollback() }
             }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServefitCore
+import ServefitMCP
 import ServefitServer
 import ServefitStore
 
@@ -103,5 +104,29 @@ struct TokenCommand: ParsableCommand {
                 print("revoked token '\(name)'")
             }
         }
+    }
+}
+
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve the catalog to agents over the Model Context Protocol (stdio).",
+        discussion: """
+            Tools: estimate, rank, best_gpu, compare, model_search, model_show, gpu_list, price_list
+            (and price_add, scenario_save with --allow-writes, recorded as actor mcp); resources
+            servefit://models and servefit://gpus. Register it with an MCP client as the command
+            `servefit mcp --db PATH`.
+
+            Example:
+              servefit mcp --db team.sqlite --allow-writes
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Offer the writing tools (price_add, scenario_save).") var allowWrites = false
+
+    func run() async throws {
+        var store: CatalogStore?
+        try CLI.run { store = try global.open() }
+        guard let store else { return }
+        try await ServefitMCP.run(store: store, allowWrites: allowWrites)
     }
 }

@@ -24,7 +24,7 @@ struct Servefit: AsyncParsableCommand {
               servefit model list --family qwen3
               servefit price list --gpu h100-sxm --latest
             """,
-        subcommands: [EstimateCommand.self, RankCommand.self, BestGPUCommand.self, CompareCommand.self, ScenarioCommand.self, ServeCommand.self, TokenCommand.self, InspectCommand.self,
+        subcommands: [EstimateCommand.self, RankCommand.self, BestGPUCommand.self, CompareCommand.self, ScenarioCommand.self, ServeCommand.self, MCPCommand.self, TokenCommand.self, InspectCommand.self,
                       ModelCommand.self, GPUCommand.self, PriceCommand.self, MeasureCommand.self, CalibrateCommand.self, HistoryCommand.self,
                       DBCommand.self, ExportCommand.self, ImportCommand.self]
     )

@@ -43,9 +43,10 @@ func exampleCommands(_ text: String, codeBlocksOnly: Bool) -> [[String]] {
     return out
 }
 
-/// Examples that need what a test machine does not have: local checkpoints, a long-running server.
+/// Examples that need what a test machine does not have: local checkpoints, a long-running server
+/// (serve; mcp, which talks on stdin: MCPTests drives it).
 func runnable(_ args: [String]) -> Bool {
-    !args.contains { $0.hasPrefix("./") || $0.hasPrefix("/srv") || $0 == ">" } && args.first != "serve"
+    !args.contains { $0.hasPrefix("./") || $0.hasPrefix("/srv") || $0 == ">" } && args.first != "serve" && args.first != "mcp"
         && !args.contains("--variant")  // a variant comes from a local checkpoint imported first
 }
 

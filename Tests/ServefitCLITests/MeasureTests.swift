@@ -52,6 +52,15 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
     #expect(plain.code == 0 && !plain.out.contains("calibrated"))
     #expect(r.out != plain.out)
 
+    // Export carries the measurements; importing it elsewhere brings them back, once.
+    let doc = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).json")
+    #expect(try sf(["export", "-o", doc.path], db: db).code == 0)
+    let other = tempDB()
+    #expect(try sf(["import", doc.path], db: other).code == 0)
+    #expect(try sf(["import", doc.path], db: other).code == 0)
+    let there = try #require(try json(try sf(["measure", "list", "--format", "json"], db: other).out) as? [[String: Any]])
+    #expect(there.count == 3 && Set(there.compactMap { $0["source_sha256"] as? String }).count == 2)
+
     // Show and remove, with the change log.
     #expect(try sf(["measure", "show", "1"], db: db).out.contains("figure output_tokens_per_s"))
     #expect(try sf(["measure", "remove", "1"], db: db).code == 0)
