@@ -40,15 +40,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Local checkpoints (safetensors, GGUF, config.json) read header-only through Core's parsers.
+        .target(name: "ServefitFiles", dependencies: ["ServefitCore"]),
         // The MCP face (stdio): tools over Store + Core, for agents. No SQL here.
         .target(
             name: "ServefitMCP",
-            dependencies: ["ServefitCore", "ServefitStore", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["ServefitCore", "ServefitStore", "ServefitFiles", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(
             name: "servefit",
             dependencies: [
-                "ServefitCore", "ServefitStore", "ServefitServer", "ServefitMCP",
+                "ServefitCore", "ServefitStore", "ServefitServer", "ServefitMCP", "ServefitFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import MCP
 import ServefitCore
+import ServefitFiles
 import ServefitStore
 
 /// servefit for agents: an MCP server (stdio) over the same catalog, estimator and ranking as
@@ -52,6 +53,8 @@ public enum ServefitMCP {
                  inputSchema: object(["model": str("slug or Hugging Face id")], required: ["model"]), annotations: .init(readOnlyHint: true)),
             Tool(name: "gpu_list", description: "Catalog GPUs: memory, bandwidth, TFLOPS, interconnect, compute capability.",
                  inputSchema: object(["vendor": str("NVIDIA, AMD, Intel"), "min_memory": str("at least this memory: 40GiB")]), annotations: .init(readOnlyHint: true)),
+            Tool(name: "inspect", description: "What is really in a local checkpoint (a .safetensors file or folder, sharded or not, or a .gguf file), read from the file headers only: parameters, bytes, dtypes, quantisation, architecture.",
+                 inputSchema: object(["path": str("a local file or folder")], required: ["path"]), annotations: .init(readOnlyHint: true)),
             Tool(name: "price_list", description: "GPU prices (USD per GPU-hour) with their instance shape, source and date; latest=true for current prices only.",
                  inputSchema: object(["gpu": str("GPU slug"), "provider": str("provider"), "latest": bool("current prices only")]), annotations: .init(readOnlyHint: true)),
         ]
@@ -132,6 +135,10 @@ public enum ServefitMCP {
             if case .bool(let v)? = arguments["latest"] { f.latestOnly = v }
             let prices = try store.prices(f)
             return (try json(prices), "\(prices.count) price(s)")
+        case "inspect":
+            guard case .string(let path)? = arguments["path"], !path.isEmpty, path.utf8.count <= 4096 else { throw ToolError(description: "inspect needs path (a local file or folder)") }
+            let inv = try ModelFiles.inventory(path)
+            return (try json(inv), "\(inv.format): \(inv.tensorCount) tensors, \(Units.gib(inv.weightsBytes)) of weights")
         case "price_add", "scenario_save":
             guard allowWrites else { throw ToolError(description: "\(name) writes to the catalog: start servefit mcp with --allow-writes") }
             if name == "price_add" {
@@ -196,6 +203,7 @@ public enum ServefitMCP {
         if let c = e as? CoreError { return c.description }
         if let s = e as? StoreError { return s.description }
         if let t = e as? ToolError { return t.description }
+        if let f = e as? FileError { return f.description }
         if let d = e as? DecodingError { return "bad arguments: " + CatalogDocument.describe(d) }
         return "\(e)"
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ServefitCore
+import ServefitFiles
 import ServefitStore
 
 /// A model as a JSON object, with the computed counts added (`params_total`, `params_active`).

@@ -112,8 +112,8 @@ struct MCPCommand: AsyncParsableCommand {
         commandName: "mcp",
         abstract: "Serve the catalog to agents over the Model Context Protocol (stdio).",
         discussion: """
-            Tools: estimate, rank, best_gpu, compare, model_search, model_show, gpu_list, price_list
-            (and price_add, scenario_save with --allow-writes, recorded as actor mcp); resources
+            Tools: estimate, rank, best_gpu, compare, model_search, model_show, gpu_list, price_list,
+            inspect (and price_add, scenario_save with --allow-writes, recorded as actor mcp); resources
             servefit://models and servefit://gpus. Register it with an MCP client as the command
             `servefit mcp --db PATH`.
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ServefitCore
+import ServefitFiles
 import ServefitStore
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -63,6 +64,8 @@ enum CLI {
             }
         } catch let e as CLIError {
             fail(e.message, code: e.code)
+        } catch let e as FileError {
+            fail(e.description, code: 66)
         } catch let e as CocoaError where e.code == .fileReadNoSuchFile || e.code == .fileNoSuchFile {
             fail("no such file: \(e.userInfo[NSFilePathErrorKey] ?? "")", code: 66)
         } catch {

@@ -73,7 +73,7 @@ final class MCPSession {
     let list = try s.request("tools/list")
     let tools = (list["result"] as? [String: Any])?["tools"] as? [[String: Any]] ?? []
     let names = Set(tools.compactMap { $0["name"] as? String })
-    #expect(names == ["estimate", "rank", "best_gpu", "compare", "model_search", "model_show", "gpu_list", "price_list"])
+    #expect(names == ["estimate", "rank", "best_gpu", "compare", "model_search", "model_show", "gpu_list", "price_list", "inspect"])
     #expect(tools.allSatisfy { ($0["inputSchema"] as? [String: Any])?["type"] as? String == "object" })
 
     // estimate: the same JSON as `servefit estimate --format json`.
@@ -100,6 +100,16 @@ final class MCPSession {
     #expect(try s.call("model_show", ["model": "Qwen/Qwen3-8B"]).texts[0].hasPrefix("qwen3-8b"))
     #expect(try s.call("gpu_list", ["vendor": "AMD"]).texts[0].contains("GPU(s)"))
     #expect(!(try s.call("price_list", ["gpu": "h100-sxm", "latest": true]).isError))
+
+    // inspect reads a local checkpoint's headers, as `servefit inspect --format json` does.
+    let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ServefitCoreTests/Fixtures/tiny-llama-fp16").path
+    let ins = try s.call("inspect", ["path": tiny])
+    #expect(!ins.isError, "\(ins.texts)")
+    let cliInspect = try #require(try json(try sf(["inspect", tiny, "--format", "json"], db: db).out) as? [String: Any])
+    let mcpInspect = try #require(try json(ins.texts.last ?? "{}") as? [String: Any])
+    #expect("\(mcpInspect["weights_bytes"] ?? "-")" == "\(cliInspect["weights_bytes"] ?? "+")" && mcpInspect["tensor_count"] != nil)
+    #expect(try s.call("inspect", ["path": "/no/such/checkpoint"]).texts[0].contains("no such file"))
 
     // Bad arguments are tool errors with the CLI's one-line messages, and the server carries on.
     let typo = try s.call("estimate", ["model": "llama-3.1-8b-instruct", "contxt": 8192])
