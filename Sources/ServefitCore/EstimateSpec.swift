@@ -2,7 +2,9 @@
 /// catalog by the caller. One place turns it into an `EstimateRequest`, so both faces agree.
 public struct EstimateSpec: Codable, Sendable, Equatable {
     public var model: String
-    public var weights = "fp16"
+    public var weights = "fp16" { didSet { weightsGiven = true } }
+    /// Whether `weights` was given (else a checkpoint's own quantization decides, then fp16).
+    public var weightsGiven = false
     public var kvCache = "fp16"
     public var context = 2048
     public var batch = 1
@@ -49,6 +51,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         let d = EstimateSpec(model: "")
         model = try c.decode(String.self, forKey: .model)
         weights = try c.decodeIfPresent(String.self, forKey: .weights) ?? d.weights
+        weightsGiven = c.contains(.weights)
         kvCache = try c.decodeIfPresent(String.self, forKey: .kvCache) ?? d.kvCache
         context = try c.decodeIfPresent(Int.self, forKey: .context) ?? d.context
         batch = try c.decodeIfPresent(Int.self, forKey: .batch) ?? d.batch
@@ -92,7 +95,9 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
     public func request(model m: Model, gpu g: GPU?, variant v: ModelVariant? = nil) throws -> EstimateRequest {
         try validate()
         var r = EstimateRequest(model: m)
-        r.weights = try WeightFormat.parse(v?.format ?? weights)
+        // A checkpoint stored quantised (config.json quantization_config) is sized in its own
+        // format unless --weights says otherwise.
+        r.weights = try WeightFormat.parse(v?.format ?? (weightsGiven ? weights : m.quantization?.format ?? weights))
         r.measuredWeightBytes = v?.weightsBytes
         r.kvDType = try KVDType.parse(kvCache)
         r.engine = try Engine.parse(engine)

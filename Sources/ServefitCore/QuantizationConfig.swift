@@ -13,18 +13,23 @@ public struct QuantizationConfig: Codable, Sendable, Equatable {
     public var ignored: [String]
     /// fp8 block-wise scales (DeepSeek-V3, Qwen3-FP8): one fp32 scale per [rows, columns] block.
     public var weightBlockSize: [Int]?
+    /// The servefit weight format the checkpoint is stored in ("fp8", "awq", "gptq-8bit",
+    /// "nf4-dq", "mxfp4"), read from the config's method, bits and group size; nil where the
+    /// config does not say (compressed-tensors schemes).
+    public var format: String?
 
     public init(method: String, ignored: [String] = [], weightBlockSize: [Int]? = nil) {
         self.method = method; self.ignored = ignored; self.weightBlockSize = weightBlockSize
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case method = "quant_method", ignored = "ignore", weightBlockSize = "weight_block_size" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case method = "quant_method", ignored = "ignore", weightBlockSize = "weight_block_size", format }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         method = try c.decode(String.self, forKey: .method)
         ignored = try c.decodeIfPresent([String].self, forKey: .ignored) ?? []
         weightBlockSize = try c.decodeIfPresent([Int].self, forKey: .weightBlockSize)
+        format = try c.decodeIfPresent(String.self, forKey: .format)
         try validate()
     }
 
@@ -33,6 +38,7 @@ public struct QuantizationConfig: Codable, Sendable, Equatable {
         guard ignored.count <= 4096, ignored.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 }) else {
             throw CoreError.invalidInput("quantization_config: at most 4096 ignored modules of 1-256 bytes each")
         }
+        if let f = format, (try? WeightFormat.parse(f)) == nil { throw CoreError.invalidInput("quantization_config: format '\(f.prefix(32))' is not a weight format") }
         if let b = weightBlockSize, b.count != 2 || b.contains(where: { $0 < 1 || $0 > 65_536 }) {
             throw CoreError.invalidInput("quantization_config: weight_block_size must be [rows, columns], each 1-65536")
         }
@@ -62,7 +68,27 @@ public struct QuantizationConfig: Codable, Sendable, Equatable {
             block = list.map { $0.intValue }
         }
         var seen = Set<String>()
-        let c = QuantizationConfig(method: method, ignored: ignored.filter { seen.insert($0).inserted }, weightBlockSize: block)
+        var c = QuantizationConfig(method: method, ignored: ignored.filter { seen.insert($0).inserted }, weightBlockSize: block)
+        let bits = (q["bits"] as? NSNumber)?.intValue ?? (q["w_bit"] as? NSNumber)?.intValue
+        let group = (q["group_size"] as? NSNumber)?.intValue ?? (q["q_group_size"] as? NSNumber)?.intValue
+        switch method.lowercased() {
+        case "fp8", "fbgemm_fp8": c.format = "fp8"
+        case "modelopt": c.format = (q["quant_algo"] as? String)?.uppercased() == "NVFP4" ? "nvfp4" : "fp8"
+        case "mxfp4": c.format = "mxfp4"
+        case "awq": c.format = bits == nil || bits == 4 ? (group == 64 ? "awq-g64" : "awq") : nil
+        case "gptq":
+            switch (bits ?? 4, group ?? 128) {
+            case (4, 32): c.format = "gptq-g32"
+            case (4, _): c.format = "gptq"
+            case (8, _): c.format = "gptq-8bit"
+            case (3, _): c.format = "gptq-3bit"
+            default: c.format = nil
+            }
+        case "bitsandbytes":
+            if q["load_in_4bit"] as? Bool == true { c.format = q["bnb_4bit_use_double_quant"] as? Bool == true ? "nf4-dq" : "nf4" }
+            else if q["load_in_8bit"] as? Bool == true { c.format = "int8" }
+        default: c.format = nil
+        }
         try c.validate()
         return c
     }

@@ -215,6 +215,7 @@ enum S {
             "quantization_config": ["type": "object", "nullable": true, "additionalProperties": false, "required": ["quant_method"], "properties": [
                 "quant_method": nonEmptyLine(64), "ignore": ["type": "array", "maxItems": 4096, "items": nonEmptyLine(256)],
                 "weight_block_size": ["type": "array", "minItems": 2, "maxItems": 2, "items": int(1, 65_536)],
+                "format": ["type": "string", "nullable": true, "pattern": "^[A-Za-z0-9_-]{1,32}$"],
             ] as [String: Any]],
             "created_at": str, "updated_at": str,
             "params_total": ["type": "integer", "nullable": true, "readOnly": true],

@@ -27,8 +27,8 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
     @Option(help: "Model slug, hf_repo, or path to a config.json.") var model: String
-    @Option(help: "Weight format: fp32, fp16, bf16, fp8, int8, int4/awq, gptq, nf4, nf4-dq, fp4, mxfp4, or a GGUF type (Q4_K_M, Q8_0, ...).")
-    var weights: String = "fp16"
+    @Option(help: "Weight format: fp32, fp16, bf16, fp8, int8, int4/awq, gptq, nf4, nf4-dq, fp4, mxfp4, or a GGUF type (Q4_K_M, Q8_0, ...). Default: the checkpoint's own quantization (config.json quantization_config), else fp16.")
+    var weights: String?
     @Option(help: "KV cache dtype: fp16, bf16, fp8, int8, q8_0, q4_0, fp32.") var kvCache: String = "fp16"
     @Option(help: "Tokens per sequence (prompt + output); comma list to sweep.") var context: String = "2048"
     @Option(help: "Concurrent sequences; comma list to sweep.") var batch: String = "1"
@@ -69,7 +69,7 @@ struct EstimateCommand: ParsableCommand {
                 m = try store().model(model)
             }
             var spec = EstimateSpec(model: model)
-            spec.weights = weights; spec.kvCache = kvCache; spec.engine = engine
+            spec.weights = weights ?? "fp16"; spec.weightsGiven = weights != nil; spec.kvCache = kvCache; spec.engine = engine
             spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus.value
             spec.tensorParallel = tensorParallel?.value; spec.pipelineParallel = pipelineParallel.value
             spec.gpuMemoryUtilization = gpuMemoryUtilization.value; spec.maxNumBatchedTokens = maxNumBatchedTokens?.value

@@ -253,7 +253,9 @@ func vllmKVCapacity(_ c: VLLMCase) throws {
     // config.json carries it; a broken one is refused by name.
     var dict = llama31_8b
     dict["quantization_config"] = ["quant_method": "fp8", "weight_block_size": [128, 128], "ignored_layers": ["lm_head"]]
-    #expect(try config(dict).quantization == QuantizationConfig(method: "fp8", ignored: ["lm_head"], weightBlockSize: [128, 128]))
+    var expected = QuantizationConfig(method: "fp8", ignored: ["lm_head"], weightBlockSize: [128, 128])
+    expected.format = "fp8"
+    #expect(try config(dict).quantization == expected)
     dict["quantization_config"] = ["quant_method": "fp8", "ignore": ["re:(unclosed"]]
     #expect(throws: CoreError.self) { try config(dict) }
     dict["quantization_config"] = ["quant_method": "fp8", "weight_block_size": [128]]
@@ -261,4 +263,21 @@ func vllmKVCapacity(_ c: VLLMCase) throws {
     #expect(QuantizationConfig.matches("mlp.gate", "model.layers.0.mlp.gate"))
     #expect(!QuantizationConfig.matches("mlp.gate", "model.layers.0.mlp.gate_proj"))
     #expect(QuantizationConfig.matches("model.layers.*.self_attn.q_proj", "model.layers.7.self_attn.q_proj"))
+}
+
+/// A checkpoint stored quantised is sized in its own format unless --weights says otherwise.
+@Test func checkpointQuantizationSetsTheDefaultFormat() throws {
+    for (cfg, format) in [(["quant_method": "awq", "bits": 4, "group_size": 128], "awq"), (["quant_method": "gptq", "bits": 8, "group_size": 128], "gptq-8bit"),
+                          (["quant_method": "fp8", "weight_block_size": [128, 128]], "fp8"), (["quant_method": "mxfp4"], "mxfp4"),
+                          (["quant_method": "bitsandbytes", "load_in_4bit": true, "bnb_4bit_use_double_quant": true], "nf4-dq")] as [([String: Any], String)] {
+        var dict = llama31_8b
+        dict["quantization_config"] = cfg
+        let m = try config(dict)
+        #expect(m.quantization?.format == format, "\(cfg)")
+        let spec = EstimateSpec(model: m.slug)
+        #expect(try spec.request(model: m, gpu: nil).weights == WeightFormat.parse(format), "\(cfg)")
+        var given = EstimateSpec(model: m.slug)
+        given.weights = "fp16"
+        #expect(try given.request(model: m, gpu: nil).weights == .float(bits: 16))
+    }
 }
