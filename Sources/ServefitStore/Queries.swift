@@ -60,22 +60,35 @@ extension CatalogStore {
     }
 
     static func rankCandidatesSQL(_ q: RankQuery, freshness: Freshness) -> (String, StatementArguments) {
+        // Filters apply to the current-price keys first (gpu_price_current: one row per GPU,
+        // provider, pricing model and instance size, with its latest date), so a catalog of a
+        // million old prices touches only the fresh keys (index on as_of, migration 0008).
         var priceConds: [String] = [], args: [DatabaseValueConvertible] = []
-        if let p = q.provider { priceConds.append("p.provider = ? COLLATE NOCASE"); args.append(p) }
-        if let pm = q.pricingModel { priceConds.append("p.pricing_model = ?"); args.append(pm.rawValue) }
-        if !freshness.includeStale { priceConds.append("p.as_of >= ?"); args.append(freshness.cutoff) }
+        if let p = q.provider { priceConds.append("c.provider = ? COLLATE NOCASE"); args.append(p) }
+        if let pm = q.pricingModel { priceConds.append("c.pricing_model = ?"); args.append(pm.rawValue) }
+        if !freshness.includeStale { priceConds.append("c.as_of >= ?"); args.append(freshness.cutoff) }
         var gpuConds: [String] = []
         if let v = q.vendor { gpuConds.append("g.vendor = ? COLLATE NOCASE"); args.append(v) }
         if let slugs = q.gpus {
             gpuConds.append("g.slug IN (" + slugs.map { _ in "?" }.joined(separator: ",") + ")")
             args.append(contentsOf: slugs)
         }
+        // The GPU columns a ranking reads (its long source and notes texts are not needed).
+        let gpuColumns = ["slug", "vendor", "name", "form_factor", "memory_bytes", "memory_type", "bandwidth_gb_per_s", "tflops_fp32", "tflops_tf32",
+                          "tflops_fp16", "tflops_bf16", "tflops_fp8", "tflops_int8", "tflops_fp4", "tdp_w", "interconnect", "interconnect_gb_per_s",
+                          "launch_year", "architecture", "compute_capability"].map { "g." + $0 }.joined(separator: ", ")
         let sql = """
-            WITH best AS (
-                SELECT p.*, row_number() OVER (PARTITION BY p.gpu_id, p.gpus_per_instance ORDER BY p.usd_per_gpu_hour, p.provider, p.id) AS rn
-                FROM current_gpu_price p \(priceConds.isEmpty ? "" : "WHERE " + priceConds.joined(separator: " AND "))
+            WITH cur AS (
+                SELECT p.* FROM gpu_price_current c
+                CROSS JOIN gpu_price p ON p.gpu_id = c.gpu_id AND p.provider = c.provider AND p.pricing_model = c.pricing_model
+                    AND p.gpus_per_instance = c.gpus_per_instance AND p.as_of = c.as_of
+                \(priceConds.isEmpty ? "" : "WHERE " + priceConds.joined(separator: " AND "))
+            ), best AS (
+                SELECT cur.*, row_number() OVER (PARTITION BY cur.gpu_id, cur.gpus_per_instance ORDER BY cur.usd_per_gpu_hour, cur.provider, cur.id) AS rn
+                FROM cur
             )
-            SELECT g.*, b.id AS price_id, b.provider AS price_provider, b.instance AS price_instance, b.region AS price_region,
+            SELECT \(gpuColumns), NULL AS source, NULL AS notes,
+                   b.id AS price_id, b.provider AS price_provider, b.instance AS price_instance, b.region AS price_region,
                    b.pricing_model AS price_pricing_model, b.usd_per_gpu_hour AS price_usd, b.as_of AS price_as_of,
                    b.source AS price_source, b.gpus_per_instance AS price_gpus_per_instance, b.link AS price_link,
                    b.shape_assumed AS price_shape_assumed
