@@ -110,13 +110,9 @@ public enum ServefitMCP {
             let rows = try store.compare(models: models, base)
             return (try json(rows), "\(rows.count) rows for \(models.count) model(s)")
         case "model_search":
-            guard case .string(let text)? = arguments["text"], !text.isEmpty, text.utf8.count <= 128 else { throw ToolError(description: "model_search needs text (1-128 bytes)") }
-            let t = text.lowercased()
-            let all = try store.models()
-            let hits = all.filter { $0.slug.contains(t) || $0.name.lowercased().contains(t) || ($0.hfRepo?.lowercased().contains(t) ?? false) }
-            if hits.isEmpty {
-                throw ToolError(description: "no model matches '\(text)'" + Suggest.hint(text, in: all.map(\.slug) + all.compactMap(\.hfRepo)))
-            }
+            guard case .string(let text)? = arguments["text"] else { throw ToolError(description: "model_search needs text (1-128 bytes)") }
+            let (hits, closest) = try store.searchModels(text)
+            if hits.isEmpty { throw ToolError(description: "no model matches '\(text.prefix(128))'" + (closest.isEmpty ? "" : " (did you mean \(closest.joined(separator: ", "))?)")) }
             return (try json(hits.map { ["slug": $0.slug, "name": $0.name, "hf_repo": $0.hfRepo ?? "", "model_type": $0.modelType] }), "\(hits.count) model(s): " + hits.prefix(8).map(\.slug).joined(separator: ", "))
         case "model_show":
             guard case .string(let m)? = arguments["model"] else { throw ToolError(description: "model_show needs model") }

@@ -385,3 +385,19 @@ extension CatalogStore {
         }
     }
 }
+
+extension CatalogStore {
+    /// Models whose slug, name or Hugging Face id contains `text` (case-insensitive), best first:
+    /// exact matches, then prefixes, then the rest by slug; with none, the closest names
+    /// (`servefit model search`, MCP `model_search`).
+    public func searchModels(_ text: String) throws -> (models: [Model], closest: [String]) {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !t.isEmpty, t.utf8.count <= 128 else { throw StoreError.invalid("search text must be 1-128 bytes") }
+        let all = try models()
+        func fields(_ m: Model) -> [String] { [m.slug, m.name.lowercased(), m.hfRepo?.lowercased() ?? ""] }
+        let hits = all.filter { fields($0).contains { $0.contains(t) } }
+        guard !hits.isEmpty else { return ([], Suggest.closest(t, in: all.map(\.slug) + all.compactMap(\.hfRepo))) }
+        func rank(_ m: Model) -> Int { fields(m).contains(t) ? 0 : fields(m).contains { $0.hasPrefix(t) || $0.contains("/" + t) } ? 1 : 2 }
+        return (hits.sorted { (rank($0), $0.slug) < (rank($1), $1.slug) }, [])
+    }
+}

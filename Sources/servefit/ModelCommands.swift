@@ -80,7 +80,7 @@ func decodeModel(_ d: [String: Any]) throws -> Model {
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model", abstract: "List, show, add, update, remove and import model architectures.",
-        subcommands: [List.self, Show.self, Add.self, Update.self, Remove.self, Import.self])
+        subcommands: [List.self, Search.self, Show.self, Add.self, Update.self, Remove.self, Import.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List models with their computed parameter counts.",
@@ -108,6 +108,26 @@ struct ModelCommand: ParsableCommand {
                                         "\(m.heads)/\(m.kvHeads)", m.maxPositionEmbeddings.map(String.init) ?? "-", m.hfRepo ?? "-"]
                                    }, format: fmt.format)
                 }
+            }
+        }
+    }
+
+    struct Search: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Find models by part of a slug, name or Hugging Face id.",
+                                                        discussion: "Example: servefit model search qwen3")
+        @OptionGroup var fmt: FormatOption
+        @Option(name: .long, help: ArgumentHelp("Catalog database file (env SERVEFIT_DB).", valueName: "path")) var db: String?
+        @Argument(help: "Text to look for (case-insensitive).") var text: String
+        func run() throws {
+            try CLI.run {
+                var g = GlobalOptions()
+                g.db = db
+                let (hits, closest) = try g.open().searchModels(text)
+                if hits.isEmpty {
+                    throw CLIError(message: "no model matches '\(text.prefix(128))'" + (closest.isEmpty ? "" : " (did you mean \(closest.joined(separator: ", "))?)"), code: 1)
+                }
+                if fmt.format == .json { try CLI.printJSON(hits); return }
+                CLI.printTable(["slug", "name", "hf_repo", "model_type"], hits.map { [$0.slug, $0.name, $0.hfRepo ?? "-", $0.modelType] }, format: fmt.format)
             }
         }
     }

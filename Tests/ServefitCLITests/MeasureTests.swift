@@ -67,3 +67,18 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
     #expect(try sf(["measure", "show", "1"], db: db).code == 66)
     #expect(try sf(["history", "--entity", "measurement"], db: db).out.contains("delete"))
 }
+
+/// `model search`: part of a slug, name or Hugging Face id, case-insensitive; no match exits 1
+/// with the closest names.
+@Test func modelSearchFindsByAnyName() throws {
+    let db = tempDB()
+    let r = try sf(["model", "search", "Qwen/Qwen3", "--format", "json"], db: db)
+    #expect(r.code == 0, "\(r.err)")
+    let hits = try #require(try json(r.out) as? [[String: Any]])
+    #expect(hits.contains { $0["slug"] as? String == "qwen3-8b" } && hits.allSatisfy { ($0["slug"] as? String ?? "").hasPrefix("qwen3") })
+    let csv = try sf(["model", "search", "llama-3.1", "--format", "csv"], db: db)
+    #expect(csv.out.split(separator: "\n").first == "slug,name,hf_repo,model_type")
+    let none = try sf(["model", "search", "llama-2-7bb"], db: db)
+    #expect(none.code == 1 && none.err.contains("did you mean") && none.err.contains("llama-2-7b,"), "\(none.err)")
+    #expect(!(try sf(["model", "search", "--help"], db: db).out.contains("--actor")))
+}
