@@ -85,7 +85,8 @@ public enum MeasurementMatch {
         // models--org--name/snapshots/…).
         let parts = s.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init)
         for p in parts.reversed() {
-            let name = p.hasPrefix("models--") ? String(p.split(separator: "-", omittingEmptySubsequences: true).last ?? "") : p
+            // The Hub cache joins organisation and name with "--" (names themselves hold single dashes).
+            let name = p.hasPrefix("models--") ? p.components(separatedBy: "--").last ?? p : p
             let hits = models.filter { m in m.hfRepo.map { $0.lowercased().split(separator: "/").last.map(String.init) == name } ?? false }
             if hits.count == 1 { return hits[0].slug }
             if models.contains(where: { $0.slug == name }) { return name }
@@ -124,6 +125,21 @@ public enum MeasurementMatch {
         throw CoreError.invalidInput("the file's GPU '\(raw.prefix(80))' could be \(options.prefix(6).joined(separator: ", ")): give --gpu")
     }
 
+    /// What a face says beside the file (`measure import`'s flags, the API body's fields).
+    public struct Given: Sendable {
+        public var model: String?, gpu: String?, variant: String?, gpuCount: Int?, engineVersion: String?
+        public init(model: String? = nil, gpu: String? = nil, variant: String? = nil, gpuCount: Int? = nil, engineVersion: String? = nil) {
+            self.model = model; self.gpu = gpu; self.variant = variant; self.gpuCount = gpuCount; self.engineVersion = engineVersion
+        }
+    }
+
+    /// One file's bytes read, fingerprinted and tied to the catalog: what every face stores.
+    public static func read(_ data: Data, name: String?, given: Given, models: [ModelName], gpus: [GPU]) throws -> [MeasurementRecord] {
+        let runs = try EngineOutputs.parse(data, name: name)
+        return try measurements(runs, sha256: SHA256.hex(data), sourceName: name, model: given.model, gpu: given.gpu, variant: given.variant,
+                                gpuCount: given.gpuCount, engineVersion: given.engineVersion, models: models, gpus: gpus)
+    }
+
     /// The measurements of one parsed file: each run tied to the catalog (flags win over what the
     /// file says), all or none.
     public static func measurements(_ runs: [EngineRun], sha256: String, sourceName: String?, model: String?, gpu: String?, variant: String?,
@@ -152,8 +168,12 @@ extension MeasurementRecord {
                               engine: engine, engineVersion: engineVersion, weights: setting("weights", "quantization", "type"),
                               kvDtype: setting("kv_cache_dtype", "type_k"), mode: "serving", inputLen: nil, outputLen: nil, batch: nil,
                               concurrency: nil, requestRate: nil, numPrompts: nil, nCtxDepth: nil, measured: [:], verbatim: nil, notes: nil)
-        if let w = out.weights?.lowercased(), ["auto", "none", "bfloat16", "float16", "half"].contains(w) { out.weights = w == "float16" || w == "half" ? "fp16" : "bf16" }
-        if out.weights?.lowercased() == "auto" { out.weights = nil }
+        // The engines' dtype spellings of unquantised weights, in --weights' terms.
+        switch out.weights?.lowercased() {
+        case "auto", "none", "bfloat16": out.weights = "bf16"
+        case "float16", "half": out.weights = "fp16"
+        default: break
+        }
         out.inputLen = int("input_len", "random_input_len", "n_prompt", "isl")
         out.outputLen = int("output_len", "random_output_len", "n_gen", "osl")
         out.numPrompts = int("num_prompts")

@@ -379,11 +379,8 @@ struct API: Sendable {
                 let actor = ctx.actor
                 let saved = try await api.db { s -> [MeasurementRecord] in
                     let names = try s.measurementNames()
-                    let data = Data(up.content.utf8)
-                    let runs = try EngineOutputs.parse(data, name: up.name)
-                    let ms = try MeasurementMatch.measurements(runs, sha256: SHA256.hex(data), sourceName: up.name, model: up.model, gpu: up.gpu,
-                                                               variant: up.variant, gpuCount: up.gpus, engineVersion: up.engineVersion,
-                                                               models: names.models, gpus: names.gpus)
+                    let given = MeasurementMatch.Given(model: up.model, gpu: up.gpu, variant: up.variant, gpuCount: up.gpus, engineVersion: up.engineVersion)
+                    let ms = try MeasurementMatch.read(Data(up.content.utf8), name: up.name, given: given, models: names.models, gpus: names.gpus)
                     return try s.addMeasurements(ms, actor: actor)
                 }
                 return api.json(saved, status: .created, location: "/v1/measurements")

@@ -41,14 +41,12 @@ struct MeasureCommand: ParsableCommand {
             try CLI.run {
                 let store = try global.open()
                 let names = try store.measurementNames()
+                let given = MeasurementMatch.Given(model: model, gpu: gpu, variant: variant, gpuCount: gpus?.value, engineVersion: engineVersion)
                 var all: [MeasurementRecord] = []
                 for f in files {
                     let data = try CLI.readFile(f)
                     do {
-                        let runs = try EngineOutputs.parse(data, name: (f as NSString).lastPathComponent)
-                        all += try MeasurementMatch.measurements(runs, sha256: SHA256.hex(data), sourceName: (f as NSString).lastPathComponent,
-                                                                 model: model, gpu: gpu, variant: variant, gpuCount: gpus?.value,
-                                                                 engineVersion: engineVersion, models: names.models, gpus: names.gpus)
+                        all += try MeasurementMatch.read(data, name: (f as NSString).lastPathComponent, given: given, models: names.models, gpus: names.gpus)
                     } catch let e as CoreError {
                         // Name the file: a multi-file import stops at the first bad one and stores nothing.
                         switch e {

@@ -745,3 +745,15 @@ private func eoStartupLogs() throws -> [JSONValue] {
         }
     }
 }
+
+/// A run names its model as the Hub id, a local folder, or the Hub cache's
+/// models--org--name folder: each is tied to the catalog entry.
+@Test func measurementModelNamesFromPathsAndTheHubCache() throws {
+    let models = [MeasurementMatch.ModelName(slug: "llama-3.1-8b-instruct", hfRepo: "meta-llama/Llama-3.1-8B-Instruct"),
+                  MeasurementMatch.ModelName(slug: "qwen3-8b", hfRepo: "Qwen/Qwen3-8B")]
+    #expect(try MeasurementMatch.model("meta-llama/Llama-3.1-8B-Instruct", flag: nil, in: models) == "llama-3.1-8b-instruct")
+    #expect(try MeasurementMatch.model("/models/Qwen3-8B", flag: nil, in: models) == "qwen3-8b")
+    #expect(try MeasurementMatch.model("/root/.cache/huggingface/hub/models--meta-llama--Llama-3.1-8B-Instruct/snapshots/0e9e39f",
+                                       flag: nil, in: models) == "llama-3.1-8b-instruct")
+    #expect(throws: CoreError.self) { try MeasurementMatch.model("/models/ggml-model-q4_0.gguf", flag: nil, in: models) }
+}
