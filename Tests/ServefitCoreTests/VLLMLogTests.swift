@@ -102,13 +102,8 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     let gib = Double(Units.GiB)
     if let w = logged.weightsGiB {
         let ours = Double(e.weightsBytesPerGPU ?? 0) / gib
-        if let gap = c.weightsGap {
-            withKnownIssue(Comment(rawValue: gap)) {
-                #expect(abs(ours - w) <= 0.015 * w, "\(c.id): weights per GPU \(ours) GiB, vLLM \(w) GiB")
-            }
-        } else {
-            #expect(abs(ours - w) <= 0.015 * w, "\(c.id): weights per GPU \(ours) GiB, vLLM \(w) GiB")
-        }
+        let check = { #expect(abs(ours - w) <= 0.015 * w, "\(c.id): weights per GPU \(ours) GiB, vLLM \(w) GiB") }
+        if let gap = c.weightsGap { withKnownIssue(Comment(rawValue: gap)) { check() } } else { check() }
     }
     // KV per token on one rank, as vLLM pages it (KV heads split over TP, at least one each).
     let w = KVCache.width(m, engine: .vllm, tp: c.tp)
