@@ -14,7 +14,7 @@ func runCalibration(iterations: Int) throws {
     // The previous release's fixed factors, in today's model structure.
     var legacy = PerfAssumptions()
     legacy.bandwidthEfficiency = 0.75; legacy.computeEfficiency = 0.5; legacy.gemmHalfTokens = 0; legacy.layerOverheadUs = 0
-    legacy.allReduceLatencyUs = 10; legacy.stepOverheadMs = 0.5; legacy.moeFactor = 1; legacy.moeLayerOverheadUs = 0
+    legacy.allReduceLatencyUs = 10; legacy.stepOverheadMs = 0.5; legacy.sequenceOverheadUs = 0; legacy.moeFactor = 1; legacy.moeLayerOverheadUs = 0
     legacy.engineFactors = [:]
     let before = Calibration.points(set, models: models, gpus: gpus, legacy)
     progress("calibrate: \(set.count) runs, \(before.count) figures the catalog can predict; fitting (\(iterations) iterations)")
@@ -41,6 +41,7 @@ func runCalibration(iterations: Int) throws {
             public static let allReduceLatencyUs = \(num(fitted.allReduceLatencyUs))
             public static let layerOverheadUs = \(num(fitted.layerOverheadUs))
             public static let stepOverheadMs = \(num(fitted.stepOverheadMs))
+            public static let sequenceOverheadUs = \(num(fitted.sequenceOverheadUs))
             public static let moeFactor = \(num(fitted.moeFactor))
             public static let moeLayerOverheadUs = \(num(fitted.moeLayerOverheadUs))
             public static let engineFactors: [String: Double] = [
@@ -69,7 +70,7 @@ func runCalibration(iterations: Int) throws {
     md += "## Fitted constants\n\n| term | value |\n|---|---|\n"
     for (k, v) in [("bandwidth efficiency", fitted.bandwidthEfficiency), ("compute efficiency (large GEMM)", fitted.computeEfficiency),
                    ("GEMM half-efficiency tokens", fitted.gemmHalfTokens), ("per-layer fixed cost (µs)", fitted.layerOverheadUs),
-                   ("all-reduce latency (µs)", fitted.allReduceLatencyUs), ("step overhead (ms)", fitted.stepOverheadMs),
+                   ("all-reduce latency (µs)", fitted.allReduceLatencyUs), ("step overhead (ms)", fitted.stepOverheadMs), ("host cost per sequence per step (µs)", fitted.sequenceOverheadUs),
                    ("MoE grouped-GEMM factor", fitted.moeFactor), ("MoE layer fixed cost (µs)", fitted.moeLayerOverheadUs)] { md += "| \(k) | \(num(v)) |\n" }
     for (k, v) in fitted.engineFactors.sorted(by: { $0.key < $1.key }) { md += "| engine factor \(k) | \(num(v)) |\n" }
     md += "\n## Largest in-sample errors\n\n| run | metric | measured | predicted | error |\n|---|---|---|---|---|\n"

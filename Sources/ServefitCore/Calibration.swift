@@ -25,6 +25,11 @@ public struct MeasuredRun: Codable, Sendable {
     public var requestRate: Double?
     public var numPrompts: Int?
     public var nCtxDepth: Int?
+    /// The server's cap on sequences in flight (`--max-num-seqs`, `max_batch_size`) when the run set one.
+    public var maxNumSeqs: Int?
+    /// Where the prompts came from: "sharegpt" (real conversations: output lengths vary, with a
+    /// long tail) or nil (fixed lengths, the random dataset or a fixed batch).
+    public var dataset: String?
     public var measured: [String: Double]
     public var verbatim: String?
     public var notes: String?
@@ -33,7 +38,7 @@ public struct MeasuredRun: Codable, Sendable {
         case id, sourceId = "source_id", source, catalogModel = "catalog_model", modelHF = "model_hf", gpu, gpuCount = "gpu_count"
         case tp, pp, engine, engineVersion = "engine_version", weights, kvDtype = "kv_dtype", mode, inputLen = "input_len"
         case outputLen = "output_len", batch, concurrency, requestRate = "request_rate", numPrompts = "num_prompts"
-        case nCtxDepth = "n_ctx_depth", measured, verbatim, notes
+        case nCtxDepth = "n_ctx_depth", maxNumSeqs = "max_num_seqs", dataset, measured, verbatim, notes
     }
 }
 
@@ -60,7 +65,7 @@ public enum Calibration {
     /// The metric a mode is judged by, in order of preference.
     static let primary: [String: [String]] = [
         "tg": ["tg_tok_s"], "pp": ["pp_tok_s"], "latency": ["e2e_latency_s", "output_tok_s"],
-        "offline": ["output_tok_s", "total_tok_s"], "serving": ["output_tok_s", "tpot_ms_median", "total_tok_s"],
+        "offline": ["output_tok_s", "total_tok_s", "req_s"], "serving": ["output_tok_s", "tpot_ms_median", "total_tok_s", "req_s"],
     ]
     /// Secondary figures also scored where measured: time per output token under load. TTFT
     /// under a burst of concurrent prompts is reported apart (`ttftPoints`), not fitted: in the
@@ -80,6 +85,28 @@ public enum Calibration {
 
     /// Predicts `m`'s figures with the model and `a`. Nil when the run names what the catalog lacks.
     public static func predict(_ m: MeasuredRun, models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> [CalibrationPoint]? {
+        prepare(m, models: models, gpus: gpus).flatMap { predict($0, a) }
+    }
+
+    /// What predicting a run needs that no fitted term changes: its catalog model and GPU,
+    /// parameter count, weight traffic and the sequences its KV pool holds. Built once per run,
+    /// not once per step of the fit.
+    struct Prepared: Sendable {
+        var run: MeasuredRun
+        var model: Model
+        var gpu: GPU
+        var engine: Engine
+        var weights: WeightFormat
+        var kv: KVDType
+        var tp: Int
+        var pp: Int
+        var pc: ParamCount
+        var traffic: PerformanceModel.WeightTraffic
+        /// Sequences of input + output tokens that fit in the engine's KV pool.
+        var capacity: Int
+    }
+
+    static func prepare(_ m: MeasuredRun, models: [String: Model], gpus: [String: GPU]) -> Prepared? {
         guard let slug = m.catalogModel, let model = models[slug], let gpu = gpus[m.gpu], let engine = try? Engine.parse(m.engine) else { return nil }
         let wname = (m.weights ?? "fp16").lowercased() == "int4-awq" ? "awq" : (m.weights ?? "fp16")
         guard let weights = try? WeightFormat.parse(wname) else { return nil }
@@ -87,21 +114,28 @@ public enum Calibration {
         let tp = m.tp ?? (engine == .llamaCpp ? 1 : m.gpuCount)
         let pp = m.pp ?? max(1, m.gpuCount / max(1, tp))
         guard let pc = try? ParamCounter.count(model) else { return nil }
+        var r = PerfRequest(model: model, gpu: gpu)
+        r.weights = weights
+        let traffic = PerformanceModel.traffic(r, pc)
+        var e = EstimateRequest(model: model)
+        e.weights = weights; e.kvDType = kv; e.engine = engine.isPagedServer ? engine : .vllm
+        e.context = max(1, (m.inputLen ?? 1024) + (m.outputLen ?? 256)); e.gpus = tp * pp; e.tensorParallel = tp; e.pipelineParallel = pp
+        e.gpuMemoryBytes = gpu.memoryBytes; e.gpuVisibleMemoryBytes = gpu.visibleMemoryBytes; e.paramCount = pc
+        e.gpuMemoryUtilization = 0.9
+        var capacity = 1
+        if let est = try? Estimator.estimate(e), let c = est.maxConcurrency { capacity = max(1, Int(min(1e6, c.rounded(.down)))) }
+        return Prepared(run: m, model: model, gpu: gpu, engine: engine, weights: weights, kv: kv, tp: tp, pp: pp, pc: pc,
+                        traffic: traffic, capacity: capacity)
+    }
+
+    static func predict(_ prepared: Prepared, _ a: PerfAssumptions) -> [CalibrationPoint]? {
+        let m = prepared.run, engine = prepared.engine, gpu = prepared.gpu
         func perf(batch: Int, input: Int, output: Int) -> Performance? {
-            var r = PerfRequest(model: model, gpu: gpu)
-            r.weights = weights; r.kvDType = kv; r.engine = engine; r.tensorParallel = tp; r.pipelineParallel = pp
-            r.batch = max(1, batch); r.inputTokens = input; r.outputTokens = output; r.assumptions = a; r.paramCount = pc
-            return try? PerformanceModel.evaluate(r)
-        }
-        /// Sequences that fit in the engine's KV pool at `ctx` tokens each.
-        func capacity(ctx: Int) -> Int {
-            var e = EstimateRequest(model: model)
-            e.weights = weights; e.kvDType = kv; e.engine = engine.isPagedServer ? engine : .vllm
-            e.context = max(1, ctx); e.gpus = tp * pp; e.tensorParallel = tp; e.pipelineParallel = pp
-            e.gpuMemoryBytes = gpu.memoryBytes; e.gpuVisibleMemoryBytes = gpu.visibleMemoryBytes; e.paramCount = pc
-            e.gpuMemoryUtilization = 0.9
-            guard let est = try? Estimator.estimate(e), let c = est.maxConcurrency else { return 1 }
-            return max(1, Int(min(1e6, c.rounded(.down))))
+            var r = PerfRequest(model: prepared.model, gpu: gpu)
+            r.weights = prepared.weights; r.kvDType = prepared.kv; r.engine = engine
+            r.tensorParallel = prepared.tp; r.pipelineParallel = prepared.pp
+            r.batch = max(1, batch); r.inputTokens = input; r.outputTokens = output; r.assumptions = a; r.paramCount = prepared.pc
+            return try? PerformanceModel.evaluate(r, traffic: prepared.traffic)
         }
         var predicted: [String: Double] = [:]
         let input = m.inputLen ?? 1024, output = m.outputLen ?? 256
@@ -121,9 +155,10 @@ public enum Calibration {
             predicted["output_tok_s"] = Double(b * output) / e2e
         default:
             // offline and serving: continuous batching at the concurrency the run allows and the KV pool holds.
-            let cap = min(capacity(ctx: input + output), engineMaxBatch(engine, gpu))
+            let cap = min(prepared.capacity, m.maxNumSeqs ?? engineMaxBatch(engine, gpu), m.numPrompts ?? Int.max)
             var b = min(cap, m.concurrency ?? m.batch ?? m.numPrompts ?? cap)
-            if m.mode == "serving", m.concurrency == nil, let rate = m.requestRate, rate > 0 {
+            let rate = m.mode == "serving" && m.concurrency == nil ? m.requestRate.flatMap { $0 > 0 ? $0 : nil } : nil
+            if let rate {
                 // Little's law: in flight = arrival rate × time in system, solved by iteration.
                 var inFlight = 1.0
                 for _ in 0..<30 {
@@ -135,8 +170,21 @@ public enum Calibration {
             }
             guard let p = perf(batch: b, input: input, output: output) else { return nil }
             var out = p.throughputTokensPerS
-            if m.mode == "serving", let rate = m.requestRate, rate > 0 { out = min(out, rate * Double(output)) }
+            if rate == nil, m.dataset == "sharegpt", let n = m.numPrompts, n > 1, b >= n {
+                out = drainThroughput(n: n, input: input, meanOutput: output) { perf(batch: $0, input: input, output: output) } ?? out
+            }
+            if let rate {
+                out = min(out, rate * Double(output))
+                // A finite run: n requests arrive over (n − 1) / rate seconds and the last one
+                // still has to be served, so the whole run's rate is below the steady state.
+                if let n = m.numPrompts, n > 0 {
+                    let served = Double(n) * Double(output)
+                    let duration = max(Double(n - 1) / rate + (p.ttftMs + Double(output) * p.tpotMs) / 1000, served / max(1e-9, out))
+                    out = served / duration
+                }
+            }
             predicted["output_tok_s"] = out
+            predicted["req_s"] = out / Double(max(1, output))
             predicted["total_tok_s"] = out * Double(input + output) / Double(max(1, output))
             predicted["tpot_ms_median"] = p.tpotMs
             predicted["ttft_ms_median"] = p.ttftMs
@@ -153,8 +201,45 @@ public enum Calibration {
         return points
     }
 
+    /// Output tokens per second of a burst of `n` prompts sent at once whose output lengths vary
+    /// the way conversation datasets' do (ShareGPT: roughly exponential about the mean, at most
+    /// 2,048 tokens): the batch shrinks as requests finish, and the run lasts until the longest
+    /// one ends, so it averages far below the steady state at batch n.
+    static func drainThroughput(n: Int, input: Int, meanOutput: Int, _ perf: (Int) -> Performance?) -> Double? {
+        let mu = Double(max(1, meanOutput)), cap = 2048.0
+        // Output lengths at the n quantiles of the exponential, longest first.
+        let lengths = (0..<n).map { i in min(cap, max(1, (-mu * log(1 - (Double(i) + 0.5) / Double(n))).rounded())) }.sorted(by: >)
+        // Decode step time at a batch, from a geometric grid of batches, interpolated.
+        var grid: [(Int, Double)] = []
+        var g = 1
+        while g < n { grid.append((g, 0)); g = max(g + 1, Int(Double(g) * 1.5)) }
+        grid.append((n, 0))
+        for i in grid.indices { guard let p = perf(grid[i].0) else { return nil }; grid[i].1 = p.decodeStepMs / 1000 }
+        guard let full = perf(n), full.requestsPerS > 0 else { return nil }
+        func step(_ b: Int) -> Double {
+            guard let hi = grid.firstIndex(where: { $0.0 >= b }) else { return grid.last!.1 }
+            if hi == 0 || grid[hi].0 == b { return grid[hi].1 }
+            let (b0, t0) = grid[hi - 1], (b1, t1) = grid[hi]
+            return t0 + (t1 - t0) * Double(b - b0) / Double(b1 - b0)
+        }
+        // Steps 1…longest: at step t the requests whose length is ≥ t are still decoding.
+        var seconds = 0.0, active = n, t = 1.0
+        for l in lengths.reversed() {
+            while t <= l { seconds += step(active); t += 1 }
+            active -= 1
+        }
+        // The n prompts' prefills (chunked), as the steady state counts them.
+        let prefill = max(0, Double(n) / full.requestsPerS - Double(meanOutput) * full.decodeStepMs / 1000)
+        let tokens = lengths.reduce(0, +)
+        return tokens / (seconds + prefill)
+    }
+
     public static func points(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> [CalibrationPoint] {
-        set.flatMap { predict($0, models: models, gpus: gpus, a) ?? [] }
+        points(set.compactMap { prepare($0, models: models, gpus: gpus) }, a)
+    }
+
+    static func points(_ set: [Prepared], _ a: PerfAssumptions) -> [CalibrationPoint] {
+        set.flatMap { predict($0, a) ?? [] }
     }
 
     public struct Summary: Codable, Sendable, Equatable {
@@ -177,11 +262,12 @@ public enum Calibration {
 
     /// The fitted terms, as a vector (log of each, so every one stays positive).
     static let engineKeys = ["vllm/rocm", "sglang/cuda", "sglang/rocm", "trtllm/cuda", "llama.cpp/cuda", "llama.cpp/rocm",
-                             "vllm/cuda/prefill", "vllm/rocm/prefill", "sglang/cuda/prefill", "trtllm/cuda/prefill", "llama.cpp/cuda/prefill"]
+                             "vllm/cuda/prefill", "vllm/rocm/prefill", "sglang/cuda/prefill", "sglang/rocm/prefill", "trtllm/cuda/prefill",
+                             "llama.cpp/cuda/prefill", "llama.cpp/rocm/prefill", "sglang/moe", "trtllm/moe", "llama.cpp/moe"]
 
     static func vector(_ a: PerfAssumptions) -> [Double] {
         [a.bandwidthEfficiency, a.computeEfficiency, a.gemmHalfTokens, a.layerOverheadUs, a.allReduceLatencyUs, a.stepOverheadMs, a.moeFactor,
-         a.moeLayerOverheadUs].map { log(max(1e-6, $0)) } + engineKeys.map { log(a.engineFactors[$0] ?? 1) }
+         a.moeLayerOverheadUs, a.sequenceOverheadUs].map { log(max(1e-6, $0)) } + engineKeys.map { log(a.engineFactors[$0] ?? 1) }
     }
 
     static func assumptions(_ v: [Double]) -> PerfAssumptions {
@@ -189,9 +275,9 @@ public enum Calibration {
         let e = v.map { exp($0) }
         a.bandwidthEfficiency = min(1, e[0]); a.computeEfficiency = min(1, e[1]); a.gemmHalfTokens = min(1e5, e[2])
         a.layerOverheadUs = min(1e4, e[3]); a.allReduceLatencyUs = min(1e4, e[4]); a.stepOverheadMs = min(1e3, e[5]); a.moeFactor = min(20, e[6])
-        a.moeLayerOverheadUs = min(1e5, e[7])
+        a.moeLayerOverheadUs = min(1e5, e[7]); a.sequenceOverheadUs = min(1e4, e[8])
         var f: [String: Double] = ["vllm/cuda": 1]
-        for (i, k) in engineKeys.enumerated() { f[k] = min(20, e[8 + i]) }
+        for (i, k) in engineKeys.enumerated() { f[k] = min(20, e[9 + i]) }
         a.engineFactors = f
         return a
     }
@@ -199,7 +285,11 @@ public enum Calibration {
     /// Mean squared log-ratio, each source weighted equally (so one large table does not decide
     /// the fit), with a Huber tail so a single odd run cannot pull it.
     public static func loss(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> Double {
-        let p = points(set, models: models, gpus: gpus, a)
+        loss(set.compactMap { prepare($0, models: models, gpus: gpus) }, a)
+    }
+
+    static func loss(_ set: [Prepared], _ a: PerfAssumptions) -> Double {
+        let p = points(set, a)
         guard !p.isEmpty else { return .infinity }
         let bySource = Dictionary(grouping: p, by: \.source)
         var total = 0.0
@@ -217,8 +307,8 @@ public enum Calibration {
     public static func prior(_ a: PerfAssumptions) -> Double {
         func sq(_ x: Double, _ centre: Double, _ sigma: Double) -> Double { let d = log(max(1e-9, x) / centre) / sigma; return d * d }
         var p = sq(a.bandwidthEfficiency, 0.8, 0.15) + sq(a.computeEfficiency, 0.6, 0.3) + sq(a.gemmHalfTokens, 64, 1.5)
-            + sq(a.layerOverheadUs, 10, 1.5) + sq(a.allReduceLatencyUs, 15, 1) + sq(a.stepOverheadMs, 1, 1.5) + sq(a.moeFactor, 1.5, 0.7)
-            + sq(a.moeLayerOverheadUs, 100, 1.0)
+            + sq(a.layerOverheadUs, 10, 1.5) + sq(a.allReduceLatencyUs, 15, 1) + sq(a.stepOverheadMs, 1, 1.5) + sq(a.moeFactor, 1.25, 0.7)
+            + sq(a.moeLayerOverheadUs, 100, 1.0) + sq(a.sequenceOverheadUs, 20, 1.5)
         for k in engineKeys { p += sq(a.engineFactors[k] ?? 1, 1, 0.5) }
         return p
     }
@@ -226,9 +316,13 @@ public enum Calibration {
     /// Nelder–Mead over the log of every term, from `start`.
     public static func fit(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], start: PerfAssumptions = .physicsPrior,
                            iterations: Int = 1500) -> PerfAssumptions {
+        fit(set.compactMap { prepare($0, models: models, gpus: gpus) }, start: start, iterations: iterations)
+    }
+
+    static func fit(_ set: [Prepared], start: PerfAssumptions, iterations: Int) -> PerfAssumptions {
         let x0 = vector(start)
         let n = x0.count
-        func f(_ v: [Double]) -> Double { loss(set, models: models, gpus: gpus, assumptions(v)) }
+        func f(_ v: [Double]) -> Double { loss(set, assumptions(v)) }
         var simplex = [x0] + (0..<n).map { i -> [Double] in var v = x0; v[i] += 0.4; return v }
         var values = simplex.map(f)
         for _ in 0..<iterations {
@@ -261,11 +355,13 @@ public enum Calibration {
     public static func leaveOneSourceOut(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], start: PerfAssumptions,
                                          iterations: Int = 800) -> [CalibrationPoint] {
         let sources = Array(Set(set.map(\.sourceId))).sorted()
-        return sources.flatMap { s -> [CalibrationPoint] in
-            let train = set.filter { $0.sourceId != s }
-            let a = fit(train, models: models, gpus: gpus, start: PerfAssumptions.physicsPrior, iterations: iterations)
-            return points(set.filter { $0.sourceId == s }, models: models, gpus: gpus, a)
-        }
+        let prepared = set.compactMap { prepare($0, models: models, gpus: gpus) }
+        // One fit per source, on every core.
+        return ParallelSlots.map(sources.count, []) { i -> [CalibrationPoint] in
+            let s = sources[i]
+            let a = fit(prepared.filter { $0.run.sourceId != s }, start: PerfAssumptions.physicsPrior, iterations: iterations)
+            return points(prepared.filter { $0.run.sourceId == s }, a)
+        }.flatMap { $0 }
     }
 }
 
@@ -274,7 +370,8 @@ extension PerfAssumptions {
     public static var physicsPrior: PerfAssumptions {
         var a = PerfAssumptions()
         a.bandwidthEfficiency = 0.8; a.computeEfficiency = 0.6; a.gemmHalfTokens = 64; a.layerOverheadUs = 10
-        a.allReduceLatencyUs = 15; a.stepOverheadMs = 1; a.moeFactor = 1.5; a.moeLayerOverheadUs = 100
+        a.allReduceLatencyUs = 15; a.stepOverheadMs = 1; a.moeFactor = 1.25; a.moeLayerOverheadUs = 100
+        a.sequenceOverheadUs = 20
         a.engineFactors = ["vllm/cuda": 1]
         return a
     }

@@ -18,10 +18,15 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
     public var allReduceLatencyUs: Double = FittedProfile.allReduceLatencyUs
     /// Fixed cost per layer per step (kernel launches, small ops), microseconds.
     public var layerOverheadUs: Double = FittedProfile.layerOverheadUs
-    /// Fixed cost of one engine step (scheduling, sampling), milliseconds.
+    /// Fixed cost of one engine step (scheduling, sampling), milliseconds: paid once a step,
+    /// however many pipeline stages the step passes.
     public var stepOverheadMs: Double = FittedProfile.stepOverheadMs
-    /// Routed experts run as grouped GEMMs over scattered tokens: their reads and FLOPs take
-    /// this many times as long as a dense layer's.
+    /// Host-side cost of each sequence in a step (scheduling it, sampling and detokenising its
+    /// token), microseconds: what makes a large batch of a small model slower than its GPU time.
+    public var sequenceOverheadUs: Double = FittedProfile.sequenceOverheadUs
+    /// Routed experts run as grouped GEMMs over scattered tokens: beyond the few rows each expert
+    /// gets (counted in its GEMM efficiency), their reads and FLOPs take this many times as long
+    /// as a dense layer's.
     public var moeFactor: Double = FittedProfile.moeFactor
     /// Fixed cost of one MoE layer per step (routing, top-k, token permutation, grouped-GEMM
     /// launches), microseconds.
@@ -50,7 +55,8 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
         case bandwidthEfficiency = "bandwidth_efficiency", computeEfficiency = "compute_efficiency"
         case gemmHalfTokens = "gemm_half_tokens", interconnectEfficiency = "interconnect_efficiency"
         case allReduceLatencyUs = "all_reduce_latency_us", layerOverheadUs = "layer_overhead_us"
-        case stepOverheadMs = "step_overhead_ms", moeFactor = "moe_factor", moeLayerOverheadUs = "moe_layer_overhead_us"
+        case stepOverheadMs = "step_overhead_ms", sequenceOverheadUs = "sequence_overhead_us", moeFactor = "moe_factor"
+        case moeLayerOverheadUs = "moe_layer_overhead_us"
         case engineFactors = "engine_factors"
         case pcieGBPerS = "pcie_gb_per_s"
     }
@@ -87,6 +93,7 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
         try fraction("interconnect efficiency", interconnectEfficiency)
         try nonNegative("all-reduce latency", allReduceLatencyUs)
         try nonNegative("step overhead", stepOverheadMs)
+        try nonNegative("sequence overhead", sequenceOverheadUs)
         try nonNegative("layer overhead", layerOverheadUs)
         try nonNegative("MoE layer overhead", moeLayerOverheadUs)
         try nonNegative("GEMM half-efficiency tokens", gemmHalfTokens)
@@ -145,6 +152,11 @@ public struct Performance: Codable, Sendable, Equatable {
     public var computeDType: String
     public var peakTFLOPS: Double
     public var notes: [String]
+    /// One decode step of the batch alone, without other sequences' prefills (not in the JSON:
+    /// `tpot_ms` is what a user sees).
+    public var decodeStepMs: Double = 0
+    /// Each term of the decode step and the prefill (`rank --explain`); not in this JSON.
+    public var terms: StepTerms?
 
     enum CodingKeys: String, CodingKey {
         case ttftMs = "ttft_ms", tpotMs = "tpot_ms", prefillMs = "prefill_ms"
@@ -152,6 +164,68 @@ public struct Performance: Codable, Sendable, Equatable {
         case decodeBytesPerStep = "decode_bytes_per_step", decodeFlopsPerStep = "decode_flops_per_step"
         case decodeBound = "decode_bound", prefillBound = "prefill_bound", allReduceMsPerStep = "all_reduce_ms_per_step"
         case batch1CeilingTokensPerS = "batch1_ceiling_tokens_per_s", computeDType = "compute_dtype", peakTFLOPS = "peak_tflops", notes
+    }
+}
+
+/// The terms of one deployment's speed, as `rank --explain` shows them: a decode step is
+/// max(memory, compute) plus launches, times the engine's factor, plus host work, all-reduces and
+/// pipeline hand-offs; TPOT adds the share of other sequences' prefills each token waits for.
+public struct StepTerms: Codable, Sendable, Equatable {
+    public var batch: Int
+    /// Weights touched and KV cache read, over the achieved bandwidth.
+    public var memoryMs: Double
+    /// GEMM and attention FLOPs over the achieved rate at this many rows (routed experts at their own).
+    public var computeMs: Double
+    public var decodeBound: String
+    /// Per-layer and per-MoE-layer fixed costs of every stage, with the engine factor.
+    public var launchesMs: Double
+    /// Scheduling and sampling once a step, plus the host's work per sequence.
+    public var hostMs: Double
+    public var allReduceMs: Double
+    public var pipelineMs: Double
+    /// The engine's software factor on this GPU stack, with any team calibration.
+    public var engineFactor: Double
+    public var decodeStepMs: Double
+    /// Other sequences' prefills each output token waits for (chunked prefill under load).
+    public var othersPrefillMs: Double
+    public var tpotMs: Double
+    public var prefillMs: Double
+    public var prefillSteps: Int
+    public var prefillBound: String
+    public var prefillFactor: Double
+    public var bytesPerStep: Double
+    public var flopsPerStep: Double
+    public var achievedBandwidthGBPerS: Double
+    public var layers: Int
+    public var moeLayers: Int
+    public var sequenceOverheadUs: Double
+    public var stepOverheadMs: Double
+
+    enum CodingKeys: String, CodingKey {
+        case batch, memoryMs = "memory_ms", computeMs = "compute_ms", decodeBound = "decode_bound", launchesMs = "launches_ms"
+        case hostMs = "host_ms", allReduceMs = "all_reduce_ms", pipelineMs = "pipeline_ms", engineFactor = "engine_factor"
+        case decodeStepMs = "decode_step_ms", othersPrefillMs = "others_prefill_ms", tpotMs = "tpot_ms", prefillMs = "prefill_ms"
+        case prefillSteps = "prefill_steps", prefillBound = "prefill_bound", prefillFactor = "prefill_factor"
+        case bytesPerStep = "bytes_per_step", flopsPerStep = "flops_per_step", achievedBandwidthGBPerS = "achieved_bandwidth_gb_per_s"
+        case layers, moeLayers = "moe_layers", sequenceOverheadUs = "sequence_overhead_us", stepOverheadMs = "step_overhead_ms"
+    }
+
+    /// The terms as lines a person reads, each with its unit.
+    public var lines: [String] {
+        func ms(_ x: Double) -> String { Units.format(x, x < 10 ? 2 : 1) + " ms" }
+        var l = [
+            "decode step at batch \(batch): \(ms(decodeStepMs)) (\(decodeBound)-bound)",
+            "  memory   \(ms(memoryMs))  \(Units.format(bytesPerStep / 1e9, 2)) GB a step at \(Units.format(achievedBandwidthGBPerS, 0)) GB/s achieved",
+            "  compute  \(ms(computeMs))  \(Units.format(flopsPerStep / 1e12, 3)) TFLOP a step",
+            "  launches \(ms(launchesMs))  \(layers) layers\(moeLayers > 0 ? ", \(moeLayers) MoE layers" : "")",
+            "  host     \(ms(hostMs))  \(Units.format(stepOverheadMs, 2)) ms a step + \(Units.format(sequenceOverheadUs, 1)) µs × \(batch) sequences",
+        ]
+        if allReduceMs > 0 { l.append("  all-reduce \(ms(allReduceMs))") }
+        if pipelineMs > 0 { l.append("  pipeline hand-offs \(ms(pipelineMs))") }
+        l.append("  engine factor ×\(Units.format(engineFactor, 3)) on memory/compute, launches and host")
+        l.append("TPOT \(ms(tpotMs)) = step \(ms(decodeStepMs)) + others' prefills \(ms(othersPrefillMs)) a token")
+        l.append("prefill of one prompt: \(ms(prefillMs)) in \(prefillSteps) step\(prefillSteps == 1 ? "" : "s") (\(prefillBound)-bound, engine factor ×\(Units.format(prefillFactor, 3)))")
+        return l
     }
 }
 
@@ -179,11 +253,21 @@ public enum PerformanceModel {
     /// Tokens one prefill step holds (vLLM's default max_num_batched_tokens for `vllm serve`).
     public static let prefillChunkTokens = 8192
 
+    /// Tokens an engine puts through the model in one prefill step: llama.cpp splits a prompt
+    /// into micro-batches of n_ubatch (512 by default); the serving engines' chunk is 8,192
+    /// (vLLM's max_num_batched_tokens, SGLang's chunked_prefill_size, TensorRT-LLM's max_num_tokens).
+    public static func prefillChunkTokens(_ e: Engine) -> Int { e == .llamaCpp ? 512 : prefillChunkTokens }
+
     /// Weights a model streams per step, split the way decoding touches them.
     struct WeightTraffic {
         var dense: Double      // read every step (attention, dense MLP, shared experts, norms, output head)
         var experts: Double    // routed experts: a step reads only those its tokens pick
         var activeParams: Double
+        /// Of `activeParams`, those in routed experts (k of E per token): their GEMMs see only the
+        /// tokens routed to each expert.
+        var activeExpertParams: Double = 0
+        /// Tokens' share of one expert: k / E (1 for a dense model).
+        var rowsPerToken: Double = 1
     }
 
     static func traffic(_ r: PerfRequest, _ pc: ParamCount) -> WeightTraffic {
@@ -195,7 +279,15 @@ public enum PerformanceModel {
         let experts = Double(ws.expertBytes)
         let dense = max(0, Double(ws.bytes) - experts - unread)
         let active = Double(pc.active) - Double(pc.embedding) + (ws.outputBytes > 0 ? 0 : Double(pc.embedding)) - Double(pc.vision)
-        return WeightTraffic(dense: dense * scale, experts: experts * scale, activeParams: max(0, active))
+        var expertParams = 0.0
+        for t in pc.tensors where t.part == .main && t.isExpert { expertParams += t.elements }
+        var rows = 1.0, activeExpert = 0.0
+        if let e = r.model.numExperts, e > 1, let k = r.model.numExpertsPerTok, k > 0 {
+            rows = Double(min(k, e)) / Double(e)
+            activeExpert = expertParams * rows
+        }
+        return WeightTraffic(dense: dense * scale, experts: experts * scale, activeParams: max(0, active),
+                             activeExpertParams: min(max(0, active), activeExpert), rowsPerToken: rows)
     }
 
     /// Expected fraction of a layer's routed experts that `tokens` tokens, each picking k of E, touch.
@@ -276,9 +368,13 @@ public enum PerformanceModel {
         let peakTF = peak ?? 1
         let soft = shared?.factors.decode ?? a.engineFactor(r.engine, r.gpu)
         let prefillSoft = shared?.factors.prefill ?? a.engineFactor(r.engine, r.gpu, prefill: true)
-        /// Achieved FLOP/s of a GEMM over `tokens` rows: small for skinny decode steps.
+        /// Achieved FLOP/s of a GEMM over `tokens` rows: tensor cores reach a small share of their
+        /// peak on skinny decode GEMMs, but a GEMM of a few rows runs as a GEMV on the ordinary
+        /// (fp32) cores and never slower than they do, so batch-1 decode stays bandwidth-bound
+        /// on GPUs whose tensor peak is low (GeForce, 4-bit weights).
+        let vectorRate = (r.gpu.tflops.fp32 ?? 0) * 1e12 * a.computeEfficiency
         func flopsRate(_ tokens: Double) -> Double {
-            peakTF * 1e12 * a.computeEfficiency * tokens / (tokens + a.gemmHalfTokens)
+            max(vectorRate, peakTF * 1e12 * a.computeEfficiency * tokens / (tokens + a.gemmHalfTokens))
         }
         let bytesRate = r.gpu.bandwidthGBPerS * 1e9 * a.bandwidthEfficiency
         let nvlinkOneWay = r.gpu.interconnectGBPerS.map { $0 / 2 }
@@ -306,50 +402,61 @@ public enum PerformanceModel {
         let avgCtx = Double(r.inputTokens) + Double(r.outputTokens) / 2
         let kvRead = isEncoder ? 0 : Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1))
         let expertShare = expertFraction(model: m, tokens: r.batch)
-        let moe = m.isMoE ? a.moeFactor : 1
+        // Engines' grouped-GEMM kernels differ: each has its own factor on the shared one ("llama.cpp/moe").
+        let moe = m.isMoE ? a.moeFactor * (a.engineFactors[r.engine.rawValue + "/moe"] ?? 1) : 1
         let weightBytesStep = (w.dense + w.experts * expertShare) / split
         let decodeBytes = weightBytesStep + kvRead / pp
         // Routed experts are read by grouped GEMMs over scattered tokens: slower per byte.
         let effectiveBytes = decodeBytes + w.experts * expertShare * (moe - 1) / split
-        let activeStep = w.activeParams  // per token, whole model
-        let decodeFlops = (2 * activeStep * b * (m.isMoE ? (1 + (moe - 1) * 0.5) : 1)
-                           + b * attendedPositions(m, ctx: avgCtx) * attentionFlopsPerPosition(m, decode: true)) / split
+        let activeDense = w.activeParams - w.activeExpertParams  // per token, whole model
+        /// GEMM time of `tokens` rows: dense layers and attention see every row; each routed
+        /// expert only the rows routed to it (tokens × k / E), so its GEMM is skinnier.
+        func gemmSeconds(tokens: Double, attention: Double) -> (flops: Double, seconds: Double) {
+            let dense = (2 * activeDense * tokens + attention) / split
+            let experts = 2 * w.activeExpertParams * tokens / split
+            let s = dense / flopsRate(tokens) + (experts > 0 ? experts * moe / flopsRate(max(1, tokens * w.rowsPerToken)) : 0)
+            return (dense + experts, s)
+        }
+        let decodeGEMM = gemmSeconds(tokens: b, attention: b * attendedPositions(m, ctx: avgCtx) * attentionFlopsPerPosition(m, decode: true))
+        let decodeFlops = decodeGEMM.flops
         let tMem = effectiveBytes / bytesRate
-        let tCompute = decodeFlops / flopsRate(b)
+        let tCompute = decodeGEMM.seconds
         let decodeComm = allReduceSeconds(tokens: b)
         let moeLayersPerStage = m.isMoE ? Double(max(0, m.layers - (m.firstKDenseReplace ?? 0))) / pp : 0
-        let fixedPerStep = layersPerStage * a.layerOverheadUs * 1e-6 + moeLayersPerStage * a.moeLayerOverheadUs * 1e-6 + a.stepOverheadMs / 1000
-        let stage = (max(tMem, tCompute) + fixedPerStep) * soft + decodeComm
+        // Launches are paid in every stage; scheduling and sampling once a step, and the host's
+        // work per sequence once a step too.
+        let fixedPerStage = layersPerStage * a.layerOverheadUs * 1e-6 + moeLayersPerStage * a.moeLayerOverheadUs * 1e-6
+        func hostSeconds(sequences: Double) -> Double { a.stepOverheadMs / 1000 + sequences * a.sequenceOverheadUs * 1e-6 }
+        let stage = (max(tMem, tCompute) + fixedPerStage) * soft + decodeComm
         // A token passes every pipeline stage in turn.
-        let tpot = isEncoder || r.outputTokens == 0 ? 0 : stage * pp + pipelineSeconds(tokens: b)
+        let tpot = isEncoder || r.outputTokens == 0 ? 0 : stage * pp + hostSeconds(sequences: b) * soft + pipelineSeconds(tokens: b)
 
         // Prefill of `seqs` prompts in one pass (compute-bound beyond a few hundred tokens): the
         // weights are read once, the FLOPs and the KV written grow with the tokens.
         let inTok = Double(max(1, r.inputTokens))
         let kvPerPrompt = isEncoder ? 0 : Double(kvBytes(tokens: max(1, r.inputTokens), sequences: 1, tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel))
         var pMem = 0.0, pCompute = 0.0
-        func prefillSeconds(_ seqs: Double) -> Double {
-            guard r.inputTokens > 0 else { return 0 }
-            let tokens = seqs * inTok
-            let weights = (w.dense + w.experts * expertFraction(model: m, tokens: Int(min(tokens, 1e9)))) / split
-            // Causal attention: on average a prompt token sees half the prompt.
-            let flops = (2 * activeStep * tokens + tokens * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false)) / split
-            pMem = (weights + kvPerPrompt * seqs) / bytesRate
-            pCompute = flops / flopsRate(tokens)
-            return ((max(pMem, pCompute) + fixedPerStep) * prefillSoft + allReduceSeconds(tokens: tokens)) * pp + pipelineSeconds(tokens: tokens)
-        }
-        /// `seqs` prompts prefilled the way a continuous-batching engine does it: in steps of at
-        /// most `prefillChunkTokens` tokens (vLLM's max_num_batched_tokens), each step paying its
-        /// fixed costs once.
-        func chunkedPrefillSeconds(_ seqs: Double) -> Double {
+        /// `seqs` prompts prefilled the way the engine does it: in steps of at most its chunk of
+        /// tokens (vLLM's max_num_batched_tokens, llama.cpp's n_ubatch), each step reading the
+        /// weights once and paying its fixed costs once. Across pipeline stages the steps overlap:
+        /// k steps over s stages take k + s − 1 stage times.
+        func prefillSeconds(_ seqs: Double, chunked: Bool = true) -> Double {
             guard r.inputTokens > 0, seqs > 0 else { return 0 }
             let tokens = seqs * inTok
-            let chunk = max(inTok, min(tokens, Double(PerformanceModel.prefillChunkTokens)))
-            let steps = (tokens / chunk).rounded(.up)
-            return steps * prefillSeconds(chunk / inTok)
+            let chunk = Double(PerformanceModel.prefillChunkTokens(r.engine))
+            let steps = chunked ? max(1, (tokens / chunk).rounded(.up)) : 1
+            let stepTokens = tokens / steps
+            let weights = (w.dense + w.experts * expertFraction(model: m, tokens: Int(min(stepTokens, 1e9)))) / split
+            // Causal attention: on average a prompt token sees half the prompt.
+            let g = gemmSeconds(tokens: stepTokens, attention: stepTokens * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false))
+            pMem = (weights + kvPerPrompt * seqs / steps) / bytesRate
+            pCompute = g.seconds
+            let stageTime = (max(pMem, pCompute) + fixedPerStage) * prefillSoft + allReduceSeconds(tokens: stepTokens)
+            return (steps + pp - 1) * stageTime + steps * (hostSeconds(sequences: seqs / steps) * prefillSoft + pipelineSeconds(tokens: stepTokens))
         }
+        func chunkedPrefillSeconds(_ seqs: Double) -> Double { prefillSeconds(seqs) }
         // Encoders run whole batches of prompts at once; decoders' prefills interleave one by one.
-        let encoderBatch = isEncoder ? prefillSeconds(b) : 0
+        let encoderBatch = isEncoder ? prefillSeconds(b, chunked: false) : 0
         // A speech model first encodes its window (Whisper: 1,500 positions through the encoder),
         // compute-bound: 2 FLOPs per weight per position plus attention over the window.
         var audioEncode = 0.0
@@ -389,6 +496,15 @@ public enum PerformanceModel {
             decodeBytesPerStep: i64(decodeBytes), decodeFlopsPerStep: decodeFlops,
             decodeBound: tMem >= tCompute ? "memory" : "compute", prefillBound: pMem >= pCompute ? "memory" : "compute",
             allReduceMsPerStep: decodeComm * 1000, batch1CeilingTokensPerS: ceiling,
-            computeDType: dtype, peakTFLOPS: peakTF, notes: notes)
+            computeDType: dtype, peakTFLOPS: peakTF, notes: notes, decodeStepMs: tpot * 1000,
+            terms: isEncoder ? nil : StepTerms(
+                batch: r.batch, memoryMs: tMem * 1000, computeMs: tCompute * 1000, decodeBound: tMem >= tCompute ? "memory" : "compute",
+                launchesMs: fixedPerStage * pp * soft * 1000, hostMs: hostSeconds(sequences: b) * soft * 1000,
+                allReduceMs: decodeComm * pp * 1000, pipelineMs: pipelineSeconds(tokens: b) * 1000, engineFactor: soft,
+                decodeStepMs: tpot * 1000, othersPrefillMs: (loadedTPOT - tpot) * 1000, tpotMs: loadedTPOT * 1000,
+                prefillMs: prefill * 1000, prefillSteps: Int(max(1, (inTok / Double(PerformanceModel.prefillChunkTokens(r.engine))).rounded(.up))),
+                prefillBound: pMem >= pCompute ? "memory" : "compute", prefillFactor: prefillSoft,
+                bytesPerStep: decodeBytes, flopsPerStep: decodeFlops, achievedBandwidthGBPerS: bytesRate / 1e9,
+                layers: m.layers, moeLayers: Int(moeLayersPerStage * pp), sequenceOverheadUs: a.sequenceOverheadUs, stepOverheadMs: a.stepOverheadMs))
     }
 }

@@ -40,6 +40,8 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var engineVersion: VLLMRelease = .current
     /// Rank with the fitted model alone, not the team's stored calibration.
     public var noCalibration = false
+    /// Attach each ranked row's speed terms (`--explain`).
+    public var explain = false
 
     public init(model: String) { self.model = model }
 
@@ -78,7 +80,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         "model", "gpu", "vendor", "provider", "pricing-model", "counts", "max-gpus", "formats", "kv-cache", "engine",
         "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour", "traffic",
         "gpu-memory-utilization", "bandwidth-efficiency", "compute-efficiency", "interconnect-efficiency",
-        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context", "engine-version", "no-calibration",
+        "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context", "engine-version", "no-calibration", "explain",
     ]
 
     /// Builds a query from option strings; unknown names and bad values are usage errors.
@@ -162,6 +164,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         includeStale = try flag("include-stale")
         allowLongContext = try flag("allow-long-context")
         noCalibration = try flag("no-calibration")
+        explain = try flag("explain")
         if let v = options["engine-version"] {
             guard engine == .vllm else { throw CoreError.badOption("--engine-version applies to vLLM's start-up rules (engine is \(engine.rawValue))") }
             engineVersion = try VLLMRelease.parse(v)
@@ -211,6 +214,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if allowLongContext { o["allow-long-context"] = "true" }
         if engineVersion != d.engineVersion { o["engine-version"] = engineVersion.rawValue }
         if noCalibration { o["no-calibration"] = "true" }
+        if explain { o["explain"] = "true" }
         return o
     }
 }
@@ -276,6 +280,8 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var rejectedReason: String?
     /// The engine command for a ranked row (checked by the engine rules, sized to fit).
     public var launch: LaunchCommand?
+    /// With `--explain`: the terms of the row's decode step and prefill.
+    public var terms: StepTerms?
 
     enum CodingKeys: String, CodingKey {
         case model, gpu, gpuName = "gpu_name", gpuCount = "gpu_count", tensorParallel = "tensor_parallel", weights
@@ -288,7 +294,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         case usdPerMillionTokensBlended = "usd_per_million_tokens_blended", requestsPerS = "requests_per_s", replicas
         case usdPerHourAtTraffic = "usd_per_hour_at_traffic", rejectedReason = "rejected_reason", launch
         case usdPerMillionInputTokens = "usd_per_million_input_tokens", usdPerMillionRequests = "usd_per_million_requests"
-        case usdPerAudioHour = "usd_per_audio_hour"
+        case usdPerAudioHour = "usd_per_audio_hour", terms
     }
 
     /// Optional fields are left out when unknown, except the instance a row rents and its size,
@@ -315,7 +321,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         try c.encodeIfPresent(usdPerMillionInputTokens, forKey: .usdPerMillionInputTokens)
         try c.encodeIfPresent(usdPerMillionRequests, forKey: .usdPerMillionRequests)
         try c.encodeIfPresent(usdPerAudioHour, forKey: .usdPerAudioHour)
-        try c.encodeIfPresent(rejectedReason, forKey: .rejectedReason); try c.encodeIfPresent(launch, forKey: .launch)
+        try c.encodeIfPresent(rejectedReason, forKey: .rejectedReason); try c.encodeIfPresent(launch, forKey: .launch); try c.encodeIfPresent(terms, forKey: .terms)
     }
 
     /// The figure a row is ranked by, in its kind's own terms.
@@ -368,7 +374,7 @@ public enum Ranker {
         let cores = min(8, ProcessInfo.processInfo.activeProcessorCount)
         let runs = candidates.count >= 256 && cores > 1 ? cores : 1
         let contexts = try [ctx] + (1..<max(1, runs)).map { _ in try Context(q, model: model, gpu: candidates.first?.gpu) }
-        let parts = RunResults(runs)
+        let parts = ParallelSlots(runs, RunResult())
         let per = (visit.count + runs - 1) / runs
         let visitOrder = visit
         DispatchQueue.concurrentPerform(iterations: runs) { k in
@@ -398,13 +404,6 @@ public enum Ranker {
     struct RunResult { var ranked: [RankRow] = [], plans: [(Plan, Int)] = [], rejected: [RankRow] = [] }
 
     /// One slot per run, each written by its own thread only.
-    final class RunResults: @unchecked Sendable {
-        private var results: [RunResult]
-        init(_ n: Int) { results = Array(repeating: RunResult(), count: n) }
-        func set(_ k: Int, _ r: RunResult) { results.withUnsafeMutableBufferPointer { $0[k] = r } }
-        var all: [RunResult] { results }
-    }
-
     /// One candidate deployment: a GPU, a count and its split, a weight format.
     struct Plan {
         var count: Int
@@ -570,6 +569,9 @@ public enum Ranker {
                 win = figures(at: b)
             }
             var chosen = fill(row, win, p, fitting)
+            if q.explain, case .win(let b) = choice {
+                chosen.terms = speedCurves[SpeedKey(spec: p.spec, count: p.count, format: p.format, instanceLink: p.offering?.link)]?[batchIndex[b]!]?.terms
+            }
             if p.offering == nil {
                 chosen.rejectedReason = noPriceReason(c, n: p.count)
                 return .rejected(chosen)

@@ -80,7 +80,7 @@ enum OpenAPI {
     static var rankRowProps: [String: Any] { return [
         "model": S.str, "gpu": S.str, "gpu_name": S.str, "gpu_count": S.integer, "tensor_parallel": S.integer,
         "weights": S.str, "kv_cache": S.str, "engine": S.str, "batch": S.integer, "context": S.integer,
-        "per_gpu_bytes": S.integer, "ttft_ms": S.number, "tpot_ms": S.number, "throughput_tokens_per_s": S.number,
+        "per_gpu_bytes": S.integer, "terms": ["type": "object"], "ttft_ms": S.number, "tpot_ms": S.number, "throughput_tokens_per_s": S.number,
         "provider": S.str, "usd_per_gpu_hour": S.number, "usd_per_million_tokens": S.number,
         "usd_per_million_tokens_blended": S.number, "rejected_reason": S.str,
     ] }
@@ -191,7 +191,7 @@ enum S {
         "max-tpot": duration, "max-ttft": duration, "step-overhead": duration, "top": tokens, "max-gpus": tokens,
         "formats": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}(,[A-Za-z0-9_-]{1,32}){0,15}$"],
         "kv-cache": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"],
-        "engine-version": engineVersion, "no-calibration": boolText, "include-stale": boolText, "allow-long-context": boolText,
+        "engine-version": engineVersion, "no-calibration": boolText, "explain": boolText, "include-stale": boolText, "allow-long-context": boolText,
         "kind": enumeration(["serving", "throughput", "latency", "startup", "bench"]),
         "family": line(Limits.word), "type": enumeration(ModelKind.allCases.map(\.rawValue)), "tag": line(Limits.word),
         "vendor": line(Limits.word), "provider": line(Limits.name), "entity": line(Limits.word), "key": line(Limits.name),
