@@ -14,7 +14,7 @@ struct RankOptions: ParsableArguments {
     @Option(help: "Most GPUs per deployment.") var maxGpus: String?
     @Option(help: "Weight formats to try (default fp16,fp8,int4).") var formats: String?
     @Option(help: "KV cache dtype (default fp16).") var kvCache: String?
-    @Option(help: "vllm (default), llama.cpp, transformers.") var engine: String?
+    @Option(help: "vllm (default), sglang, trtllm, llama.cpp, transformers.") var engine: String?
     @Option(help: "Batch sizes (concurrent sequences) to try (default 1,2,4,...,256).") var batch: String?
     @Option(help: "Prompt tokens per request (default 1024; 4k = 4096).") var input: String?
     @Option(help: "Generated tokens per request (default 256).") var output: String?
@@ -25,15 +25,16 @@ struct RankOptions: ParsableArguments {
     @Option(help: "Most USD per hour for the deployment (with --traffic: for all its replicas).") var budgetPerHour: String?
     @Option(help: "Requests per second to carry: replicas are added to carry it and deployments ranked by their total $/hour.") var traffic: String?
     @Option(help: "vLLM --gpu-memory-utilization (default 0.9).") var gpuMemoryUtilization: String?
-    @Option(help: "Achieved fraction of peak memory bandwidth in decode (default 0.75).") var bandwidthEfficiency: String?
-    @Option(help: "Achieved fraction of dense peak FLOPS in prefill (default 0.5).") var computeEfficiency: String?
-    @Option(help: "Achieved fraction of the GPU-to-GPU link in all-reduce (default 0.7).") var interconnectEfficiency: String?
-    @Option(help: "Fixed cost per engine step (default 0.5ms).") var stepOverhead: String?
+    @Option(help: ArgumentHelp("Achieved fraction of peak memory bandwidth in decode (fitted default \(FittedProfile.bandwidthEfficiency)).")) var bandwidthEfficiency: String?
+    @Option(help: ArgumentHelp("Achieved fraction of the dense peak a large GEMM reaches (fitted default \(FittedProfile.computeEfficiency)).")) var computeEfficiency: String?
+    @Option(help: ArgumentHelp("Achieved fraction of the GPU-to-GPU link in all-reduce (default \(FittedProfile.interconnectEfficiency)).")) var interconnectEfficiency: String?
+    @Option(help: ArgumentHelp("Fixed cost per engine step (fitted default \(FittedProfile.stepOverheadMs)ms).")) var stepOverhead: String?
     @Option(help: "Prices older than this are stale and not used (default 180d; e.g. 90d, 26w).") var maxPriceAge: String?
     @Flag(help: "Use stale prices too (their rows say so).") var includeStale = false
     @Flag(help: "Allow contexts past the model's trained maximum (vLLM: VLLM_ALLOW_LONG_MAX_MODEL_LEN=1).") var allowLongContext = false
     @Option(help: "vLLM release whose start-up memory rules apply (0.6.3, 0.10.1, latest).") var engineVersion: String?
     @Flag(help: "Rank with the fitted model alone, not the stored calibration (servefit calibrate).") var noCalibration = false
+    @Flag(help: "Show each shown row's speed terms: memory, compute, launches, host, all-reduce, engine factor, prefill.") var explain = false
 
     func query(model: String, top: Int? = nil) throws -> RankQuery {
         var o: [String: String] = ["model": model]
@@ -44,7 +45,7 @@ struct RankOptions: ParsableArguments {
             ("min-throughput", minThroughput), ("budget-per-hour", budgetPerHour), ("traffic", traffic), ("gpu-memory-utilization", gpuMemoryUtilization),
             ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
             ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead), ("max-price-age", maxPriceAge),
-            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil), ("engine-version", engineVersion), ("no-calibration", noCalibration ? "true" : nil),
+            ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil), ("engine-version", engineVersion), ("no-calibration", noCalibration ? "true" : nil), ("explain", explain ? "true" : nil),
         ]
         for (k, v) in pairs { if let v { o[k] = v } }
         if let top { o["top"] = String(top) }
@@ -53,6 +54,14 @@ struct RankOptions: ParsableArguments {
 }
 
 enum RankPrinter {
+    /// The one message of a query with no answer (exit 1): the nearest miss and why it missed.
+    static func nothingFits(_ q: RankQuery, _ r: RankResult) -> CLIError {
+        let closest = r.rejected.first { $0.batch != nil } ?? r.rejected.first
+        return CLIError(message: "nothing fits: no deployment of \(q.model) fits and meets the constraints"
+                        + (closest.map { " (nearest: \($0.label): \($0.rejectedReason ?? ""))" } ?? "")
+                        + (r.rejected.count > 1 ? "; \(r.rejected.count) rejected, --show-rejected lists why" : ""), code: 1)
+    }
+
     typealias Column = (header: String, value: (RankRow) -> Double?)
 
     /// Cost columns in the rows' own terms: per million output tokens for decoders, per million
@@ -168,6 +177,7 @@ struct RankCommand: ParsableCommand {
               servefit rank --model qwen3-32b --vendor NVIDIA \\
                 --pricing-model on-demand --budget-per-hour 10 --format json
               servefit rank --model llama-3.1-8b-instruct --top 3 --launch
+              servefit rank --model qwen3-30b-a3b --top 2 --explain
               servefit rank --model llama-3.3-70b-instruct --traffic 20 \\
                 --max-tpot 50ms --top 5                # 20 requests/s
             """)
@@ -192,28 +202,39 @@ struct RankCommand: ParsableCommand {
                 try CLI.printJSON(r.ranked + (showRejected ? r.rejected : []))
             case .csv:
                 CLI.printTable(RankPrinter.csvHeaders, (r.ranked + (showRejected ? r.rejected : [])).map(RankPrinter.csvRow), format: .csv)
+            case .table where r.ranked.isEmpty:
+                print("\(m.slug): \(RankPrinter.describe(q))")
+                if showRejected && !r.rejected.isEmpty {
+                    print("rejected:")
+                    CLI.printTable(["gpu", "n", "weights", "reason"], r.rejected.map { [$0.gpu, String($0.gpuCount), $0.weights, $0.rejectedReason ?? ""] }, format: .table)
+                }
             case .table:
                 print("\(m.slug): \(RankPrinter.describe(q))")
                 if let c = r.calibration {
                     print("calibrated with the team's measurements: " + c.keys.sorted().map { "\($0) ×\(Units.format(c[$0]!, 3))" }.joined(separator: ", ") + " (--no-calibration for the model alone)")
                 }
-                if r.ranked.isEmpty {
-                    print("no deployment fits and meets the constraints (\(r.rejected.count) rejected; --show-rejected lists why)")
+                if q.traffic != nil {
+                    let cols = RankPrinter.costColumns(r.ranked)
+                    CLI.printTable(RankPrinter.headers(r.ranked) + ["replicas", "$/h total"], r.ranked.enumerated().map {
+                        RankPrinter.cells($1, index: $0 + 1, cols) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
+                    }, format: .table)
                 } else {
-                    if q.traffic != nil {
-                        let cols = RankPrinter.costColumns(r.ranked)
-                        CLI.printTable(RankPrinter.headers(r.ranked) + ["replicas", "$/h total"], r.ranked.enumerated().map {
-                            RankPrinter.cells($1, index: $0 + 1, cols) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
-                        }, format: .table)
-                    } else {
-                        let cols = RankPrinter.costColumns(r.ranked)
-                        CLI.printTable(RankPrinter.headers(r.ranked), r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols) }, format: .table)
-                    }
-                    if chart || r.ranked.count > 1 { RankPrinter.bars(Array(r.ranked.prefix(15))) }
+                    let cols = RankPrinter.costColumns(r.ranked)
+                    CLI.printTable(RankPrinter.headers(r.ranked), r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols) }, format: .table)
                 }
+                if chart || r.ranked.count > 1 { RankPrinter.bars(Array(r.ranked.prefix(15))) }
+
                 if launch {
                     print("")
                     for row in r.ranked { printLaunch(row) }
+                }
+                if q.explain {
+                    for row in r.ranked {
+                        guard let t = row.terms else { continue }
+                        print("")
+                        print("# \(row.label) (\(row.engine)), batch \(row.batch ?? 1), \(row.inputTokens) in / \(row.outputTokens) out")
+                        for line in t.lines { print(line) }
+                    }
                 }
                 if showRejected && !r.rejected.isEmpty {
                     print("")
@@ -223,6 +244,8 @@ struct RankCommand: ParsableCommand {
                     print("(\(r.rejected.count) deployments rejected; --show-rejected says why)")
                 }
             }
+            // No answer is exit 1 in every format, with one message naming the nearest miss.
+            if r.ranked.isEmpty { throw RankPrinter.nothingFits(q, r) }
         }
     }
 }
@@ -257,11 +280,7 @@ struct BestGPUCommand: ParsableCommand {
             let store = try global.open()
             let q = try options.query(model: model)
             let r = try store.rank(q)
-            guard let best = r.ranked.first else {
-                let closest = r.rejected.first { $0.batch != nil } ?? r.rejected.first
-                throw CLIError(message: "nothing fits: no deployment of \(q.model) fits and meets the constraints"
-                               + (closest.map { " (nearest: \($0.label): \($0.rejectedReason ?? ""))" } ?? ""), code: 1)
-            }
+            guard let best = r.ranked.first else { throw RankPrinter.nothingFits(q, r) }
             let m = try store.model(q.model)
             if fmt.format == .json { try CLI.printJSON(best); return }
             if fmt.format == .csv { CLI.printTable(RankPrinter.csvHeaders, [RankPrinter.csvRow(best)], format: .csv); return }
@@ -319,6 +338,11 @@ struct CompareCommand: ParsableCommand {
                                     r.rejectedReason == nil ? (r.usdPerMillionTokensBlended.map(RankPrinter.money) ?? "-") : "-",
                                     r.rejectedReason.map { "rejected: " + $0 } ?? ""]
                                }, format: .table)
+            }
+            // No model with an answer is no answer (exit 1); the rows above say why for each.
+            if rows.allSatisfy({ $0.rejectedReason != nil }) {
+                throw CLIError(message: "nothing fits: no deployment of \(models.joined(separator: ", ")) fits and meets the constraints"
+                               + (rows.first.map { " (nearest: \($0.label): \($0.rejectedReason ?? ""))" } ?? ""), code: 1)
             }
         }
     }

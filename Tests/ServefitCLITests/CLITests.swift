@@ -191,6 +191,20 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
     #expect(best.code == 0 && best.out.contains("per million output tokens") && best.out.contains("vllm serve"))
     let none = try sf(["best-gpu", "--model", "llama-3.1-405b", "--max-gpus", "1"], db: db)
     #expect(none.code == 1 && none.err.contains("nothing fits"))  // no answer: exit 1
+    // rank too, in every format, with one message (on stderr; stdout stays parseable).
+    for f in ["table", "json", "csv"] {
+        let r = try sf(["rank", "--model", "llama-3.1-405b", "--gpu", "t4", "--counts", "1", "--format", f], db: db)
+        #expect(r.code == 1 && r.err.contains("nothing fits") && r.err.contains("nearest: t4"), "\(f): \(r.err)")
+        #expect(!r.out.contains("no deployment fits"), "\(f): the message is said once")
+        if f == "json" { #expect((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [Any])?.isEmpty == true) }
+    }
+    let explained = try sf(["rank", "--model", "llama-3.1-8b-instruct", "--gpu", "h100-sxm", "--counts", "1,2", "--top", "2", "--explain", "--format", "json"], db: db)
+    let explainedRows = try JSONSerialization.jsonObject(with: Data(explained.out.utf8)) as? [[String: Any]] ?? []
+    #expect(explained.code == 0 && !explainedRows.isEmpty)
+    for row in explainedRows {
+        let t = row["terms"] as? [String: Any] ?? [:]
+        #expect((t["decode_step_ms"] as? Double ?? 0) > 0 && (t["tpot_ms"] as? Double) == (row["tpot_ms"] as? Double), "\(t)")
+    }
 
     let cmp = try sf(["compare", "--model", "qwen2.5-7b-instruct,glm-4-9b", "--gpu", "l4,h100-sxm", "--format", "csv"], db: db)
     #expect(cmp.code == 0)
