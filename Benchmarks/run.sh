@@ -5,7 +5,7 @@
 #   Benchmarks/run.sh --quick    # no 100k-model / 1M-price scale section, shorter wrk runs
 #   Benchmarks/run.sh calibrate  # fit the performance model to Benchmarks/calibration/measurements.json:
 #                                # writes Sources/ServefitCore/FittedProfile.swift, Benchmarks/calibration/report.md
-#                                # and predicted-vs-measured.svg (about 4 minutes: the fit and 9 leave-one-source-out fits)
+#                                # and predicted-vs-measured.svg (about 7 minutes on 2 cores: the fit and one leave-one-source-out fit per source)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=${1:-}

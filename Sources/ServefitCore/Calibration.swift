@@ -212,7 +212,7 @@ public enum Calibration {
         // Decode step time at a batch, from a geometric grid of batches, interpolated.
         var grid: [(Int, Double)] = []
         var g = 1
-        while g < n { grid.append((g, 0)); g = max(g + 1, Int(Double(g) * 1.5)) }
+        while g < n { grid.append((g, 0)); g *= 2 }
         grid.append((n, 0))
         for i in grid.indices { guard let p = perf(grid[i].0) else { return nil }; grid[i].1 = p.decodeStepMs / 1000 }
         guard let full = perf(n), full.requestsPerS > 0 else { return nil }
@@ -223,9 +223,10 @@ public enum Calibration {
             return t0 + (t1 - t0) * Double(b - b0) / Double(b1 - b0)
         }
         // Steps 1…longest: at step t the requests whose length is ≥ t are still decoding.
+        // Between two lengths the batch is constant: one step time for the whole stretch.
         var seconds = 0.0, active = n, t = 1.0
         for l in lengths.reversed() {
-            while t <= l { seconds += step(active); t += 1 }
+            if l >= t { seconds += (l - t + 1) * step(active); t = l + 1 }
             active -= 1
         }
         // The n prompts' prefills (chunked), as the steady state counts them.
