@@ -99,7 +99,7 @@ struct GPUCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a GPU from flags or a JSON object.",
             discussion: "Example: servefit gpu add --slug rtx-a5000 --vendor NVIDIA --name 'RTX A5000' --memory 24GiB --bandwidth-gb-per-s 768 --tflops-bf16 111")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Option var slug: String?
         @Option(help: "A JSON object as `gpu show --format json` prints.") var fromJson: String?
         @OptionGroup var fields: GPUFields
@@ -127,7 +127,7 @@ struct GPUCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change fields of a GPU.", discussion: "Example: servefit gpu update h100-sxm --tdp-w 700")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var gpu: String
         @OptionGroup var fields: GPUFields
         func run() throws {
@@ -143,7 +143,7 @@ struct GPUCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a GPU.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var gpu: String
         @Flag(help: "Also remove its price history.") var withPrices = false
         func run() throws {
@@ -193,7 +193,7 @@ struct PriceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a price (never overwrites an older one).",
             discussion: "Example: servefit price add --gpu h100-sxm --provider Lambda --usd-per-gpu-hour 2.99 --as-of 2026-11-01 --source https://lambda.ai/pricing")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Option var gpu: String
         @Option var provider: String
         @Option var usdPerGpuHour: StrictNumber
@@ -226,7 +226,7 @@ struct PriceCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a price row by id (see `price list`).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var id: Int64
         func run() throws {
             try CLI.run {

@@ -27,7 +27,7 @@ struct MeasureCommand: ParsableCommand {
                 the rest and win where both say. The same file imported twice is refused.
                 Example: servefit measure import ./result.json --model llama-3.1-8b-instruct --gpu h100-sxm
                 """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument(help: "Files to import.") var files: [String]
         @Option(help: "Catalog model the runs are of (slug or Hugging Face repo).") var model: String?
         @Option(help: "Catalog GPU the runs ran on.") var gpu: String?
@@ -102,7 +102,7 @@ struct MeasureCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove one measurement.", discussion: "Example: servefit measure remove 3")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var id: WholeNumber
         func run() throws {
             try CLI.run {
@@ -177,7 +177,7 @@ struct CalibrateCommand: ParsableCommand {
             --no-calibration, which then say so.
             Example: servefit calibrate --engine vllm
             """)
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: WriteOptions
     @OptionGroup var fmt: FormatOption
     @Option var engine: String?
     @Option var gpu: String?

@@ -172,7 +172,7 @@ struct ModelCommand: ParsableCommand {
                     --num-hidden-layers 32 --num-attention-heads 32 --num-key-value-heads 8 --vocab-size 32000
                   servefit model add --from-json model.json
                 """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Option(help: "Unique slug.") var slug: String?
         @Option(help: "A JSON object with the model's fields (config.json key names).") var fromJson: String?
         @OptionGroup var fields: ModelFields
@@ -201,7 +201,7 @@ struct ModelCommand: ParsableCommand {
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change fields of a model.",
                                                         discussion: "Example: servefit model update llama-2-7b --tag llama --tag prod --owner ml-platform")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument(help: "Slug or hf_repo of the model to change.") var model: String
         @Option(help: "Rename the slug.") var newSlug: String?
         @OptionGroup var fields: ModelFields
@@ -222,7 +222,7 @@ struct ModelCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a model.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var model: String
         func run() throws {
             try CLI.run {
@@ -246,7 +246,7 @@ struct ModelCommand: ParsableCommand {
                   servefit model import ./Llama-3.1-8B-Instruct-AWQ --slug llama-3.1-8b-instruct --variant awq-int4
                   servefit model import ./qwen2.5-7b-instruct-q4_k_m.gguf --slug qwen2.5-7b-instruct
                 """)
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument(help: "A config.json, a checkpoint folder, or a .gguf / .safetensors file.") var path: String
         @Option(help: "Slug to store it under.") var slug: String
         @Option(help: "Hugging Face repo id.") var hfRepo: String?

@@ -367,7 +367,7 @@ struct ScenarioCommand: ParsableCommand {
 
     struct Save: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Save a ranking question (rank's options) under a name.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument(help: "Scenario name (lower case, digits, - . _).") var name: String
         @Option(help: "Model slug or Hugging Face repo id.") var model: String
         @OptionGroup var options: RankOptions
@@ -469,7 +469,7 @@ struct ScenarioCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a scenario (kept in the change log).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var name: String
         func run() throws {
             try CLI.run {

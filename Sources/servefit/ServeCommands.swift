@@ -65,7 +65,7 @@ struct TokenCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print it (it cannot be shown again).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @OptionGroup var fmt: FormatOption
         @Option(help: "A name for the token (the change log's actor for its writes).") var name: String
         @Option(help: "read, write or admin.") var role: String
@@ -96,7 +96,7 @@ struct TokenCommand: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token (kept, marked revoked, in the change log).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @Argument var name: String
         func run() throws {
             try CLI.run {

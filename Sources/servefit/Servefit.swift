@@ -56,7 +56,7 @@ struct ExportCommand: ParsableCommand {
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Read a catalog document back, all-or-nothing.",
                                                     discussion: "Example: servefit import catalog.json --dry-run")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: WriteOptions
     @OptionGroup var fmt: FormatOption
     @Argument(help: "A JSON document as written by `servefit export`.") var file: String
     @Flag(help: "Report what would change, change nothing.") var dryRun = false
@@ -119,7 +119,7 @@ struct DBCommand: ParsableCommand {
 
     struct Seed: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load the bundled reference data (idempotent; keeps your edits).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: WriteOptions
         @OptionGroup var fmt: FormatOption
         @Flag(help: "Overwrite rows you edited and restore seed rows you removed.") var force = false
         func run() throws {

@@ -13,14 +13,25 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Catalog database file (env SERVEFIT_DB).", valueName: "path"))
     var db: String?
 
-    @Option(name: .long, help: "Who is making this change, for the change log (env SERVEFIT_ACTOR; default: your OS user).")
-    var actor: String?
-
     var databasePath: String {
         if let db { return db }
         if let env = ProcessInfo.processInfo.environment["SERVEFIT_DB"], !env.isEmpty { return env }
         return CLI.defaultDatabasePath()
     }
+
+    func open() throws -> CatalogStore { try CatalogStore.open(path: databasePath) }
+}
+
+/// What a command that changes the catalog takes besides: who is changing it, for the change
+/// log. Read commands do not offer `--actor`.
+struct WriteOptions: ParsableArguments {
+    @OptionGroup var store: GlobalOptions
+
+    @Option(name: .long, help: "Who is making this change, for the change log (env SERVEFIT_ACTOR; default: your OS user).")
+    var actor: String?
+
+    var databasePath: String { store.databasePath }
+    func open() throws -> CatalogStore { try store.open() }
 
     var who: String {
         if let actor, !actor.isEmpty { return actor }
@@ -28,8 +39,6 @@ struct GlobalOptions: ParsableArguments {
         if let a = env["SERVEFIT_ACTOR"], !a.isEmpty { return a }
         return env["USER"] ?? env["LOGNAME"] ?? NSUserName()
     }
-
-    func open() throws -> CatalogStore { try CatalogStore.open(path: databasePath) }
 }
 
 struct FormatOption: ParsableArguments {

@@ -81,4 +81,12 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
     let none = try sf(["model", "search", "llama-2-7bb"], db: db)
     #expect(none.code == 1 && none.err.contains("did you mean") && none.err.contains("llama-2-7b,"), "\(none.err)")
     #expect(!(try sf(["model", "search", "--help"], db: db).out.contains("--actor")))
+    // Only commands that change the catalog offer --actor; a read command refuses it.
+    for read in [["rank"], ["best-gpu"], ["compare"], ["estimate"], ["gpu", "list"], ["model", "list"], ["price", "list"], ["measure", "list"], ["inspect"]] {
+        #expect(!(try sf(read + ["--help"], db: db).out.contains("--actor")), "\(read)")
+    }
+    for write in [["price", "add"], ["gpu", "add"], ["model", "import"], ["measure", "import"], ["calibrate"], ["scenario", "save"], ["import"], ["token", "create"]] {
+        #expect(try sf(write + ["--help"], db: db).out.contains("--actor"), "\(write)")
+    }
+    #expect(try sf(["gpu", "list", "--actor", "me"], db: db).code == 64)
 }
