@@ -25,7 +25,7 @@ struct EstimateCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(help: "Output format: table, json or csv (one row per context × batch).") var format: OutputFormat = .table
     @Option(help: "Model slug, hf_repo, or path to a config.json.") var model: String
     @Option(help: "Weight format: fp32, fp16, bf16, fp8, int8, int4/awq, gptq, nf4, nf4-dq, fp4, mxfp4, or a GGUF type (Q4_K_M, Q8_0, ...). Default: the checkpoint's own quantization (config.json quantization_config), else fp16.")
     var weights: String?
@@ -98,6 +98,8 @@ struct EstimateCommand: ParsableCommand {
                 if results.count == 1 { try CLI.printJSON(results[0]) } else { try CLI.printJSON(results) }
                 return
             }
+            // One row per context × batch, the JSON's keys flattened (lists as JSON text).
+            if format == .csv { try CLI.printCSV(results); return }
             if results.count > 1 {
                 printGrid(results)
                 return

@@ -63,6 +63,11 @@ struct GPUCommand: ParsableCommand {
             try CLI.run {
                 let gpus = try global.open().gpus(GPUFilter(vendor: vendor, minMemoryBytes: try minMemory.map(Units.parseBytes), minBandwidthGBPerS: minBandwidth?.value))
                 if fmt.format == .json { try CLI.printJSON(gpus); return }
+                if fmt.format == .csv {
+                    try CLI.printCSV(gpus, columns: ["slug", "vendor", "name", "memory_bytes", "bandwidth_gb_per_s", "tflops_bf16", "tflops_fp8",
+                                                     "interconnect_gb_per_s", "interconnect", "architecture", "tdp_w"])
+                    return
+                }
                 CLI.printTable(["slug", "vendor", "name", "memory", "bandwidth", "bf16 TFLOPS", "fp8 TFLOPS", "interconnect"],
                                gpus.map { [$0.slug, $0.vendor, $0.name, Units.gib($0.memoryBytes, digits: 0), CLI.num($0.bandwidthGBPerS, 0) + " GB/s",
                                            CLI.num($0.tflops["bf16"]), CLI.num($0.tflops.fp8), $0.interconnectGBPerS.map { CLI.num($0, 0) + " GB/s" } ?? "PCIe"] },
@@ -177,6 +182,11 @@ struct PriceCommand: ParsableCommand {
                                       includeStale: includeStale)
                 let prices = try global.open().prices(PriceFilter(gpu: gpu, provider: provider, pricingModel: pm, latestOnly: latest, freshness: fresh))
                 if fmt.format == .json { try CLI.printJSON(prices); return }
+                if fmt.format == .csv {
+                    try CLI.printCSV(prices, columns: ["id", "gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "stale", "instance",
+                                                       "gpus_per_instance", "link", "region"])
+                    return
+                }
                 CLI.printTable(["id", "gpu", "provider", "pricing_model", "usd_per_gpu_hour", "as_of", "stale", "instance", "gpus_per_instance", "link", "region"],
                                prices.map { [String($0.id ?? 0), $0.gpu, $0.provider, $0.pricingModel.rawValue, Units.format($0.usdPerGPUHour, 4),
                                              $0.asOf, $0.stale == true ? "stale" : "", $0.instance ?? "-",

@@ -100,7 +100,10 @@ struct ModelCommand: ParsableCommand {
                 let rows = infos.map { ($0.model, $0.count) }
                 switch fmt.format {
                 case .json: try CLI.printJSON(infos)
-                default:
+                case .csv:
+                    try CLI.printCSV(infos, columns: ["slug", "model_type", "kind", "params_total", "params_active", "num_hidden_layers", "hidden_size",
+                                                      "num_attention_heads", "num_key_value_heads", "max_position_embeddings", "hf_repo"])
+                case .table:
                     CLI.printTable(["slug", "model_type", "kind", "params", "active", "layers", "hidden", "heads/kv", "context", "hf_repo"],
                                    rows.map { m, pc in
                                        [m.slug, m.modelType, m.kind.rawValue, pc.map { CLI.params($0.total) } ?? "?",

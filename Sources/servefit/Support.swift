@@ -116,6 +116,37 @@ enum CLI {
         for r in rows { print(line(r)) }
     }
 
+    /// CSV of what the JSON form prints: one header row of the JSON keys (nested objects
+    /// flattened as parent_child, lists as JSON text), bare values in the JSON's units, RFC 4180
+    /// quoting. `columns` picks and orders keys; a key a row lacks is an empty cell.
+    static func printCSV<T: Encodable>(_ rows: [T], columns: [String]? = nil) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let objects = try (JSONSerialization.jsonObject(with: encoder.encode(rows)) as? [Any] ?? []).map { flatten($0 as? [String: Any] ?? [:]) }
+        let columns = columns ?? Array(Set(objects.flatMap(\.keys))).sorted()
+        print(columns.map(csvField).joined(separator: ","))
+        for o in objects { print(columns.map { csvField(o[$0] ?? "") }.joined(separator: ",")) }
+    }
+
+    /// A JSON object as flat text cells: {"tflops": {"bf16": 125}} → ["tflops_bf16": "125"].
+    static func flatten(_ o: [String: Any], prefix: String = "") -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in o {
+            let key = prefix.isEmpty ? k : prefix + "_" + k
+            if let nested = v as? [String: Any] {
+                out.merge(flatten(nested, prefix: key)) { a, _ in a }
+            } else if let s = v as? String {
+                out[key] = s
+            } else if v is NSNull {
+                out[key] = ""
+            } else if let data = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys, .withoutEscapingSlashes]),
+                      let text = String(data: data, encoding: .utf8) {
+                out[key] = String(text.dropFirst().dropLast())  // the value inside [ … ]
+            }
+        }
+        return out
+    }
+
     static func csvField(_ s: String) -> String {
         s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
