@@ -54,6 +54,12 @@ struct RankOptions: ParsableArguments {
 }
 
 enum RankPrinter {
+    /// The deployments that lost, with the reason (`--show-rejected`).
+    static func printRejected(_ rows: [RankRow]) {
+        print("rejected:")
+        CLI.printTable(["gpu", "n", "weights", "reason"], rows.map { [$0.gpu, String($0.gpuCount), $0.weights, $0.rejectedReason ?? ""] }, format: .table)
+    }
+
     /// The one message of a query with no answer (exit 1): the nearest miss and why it missed.
     static func nothingFits(_ q: RankQuery, _ r: RankResult) -> CLIError {
         let closest = r.rejected.first { $0.batch != nil } ?? r.rejected.first
@@ -205,8 +211,7 @@ struct RankCommand: ParsableCommand {
             case .table where r.ranked.isEmpty:
                 print("\(m.slug): \(RankPrinter.describe(q))")
                 if showRejected && !r.rejected.isEmpty {
-                    print("rejected:")
-                    CLI.printTable(["gpu", "n", "weights", "reason"], r.rejected.map { [$0.gpu, String($0.gpuCount), $0.weights, $0.rejectedReason ?? ""] }, format: .table)
+                    RankPrinter.printRejected(r.rejected)
                 }
             case .table:
                 print("\(m.slug): \(RankPrinter.describe(q))")
@@ -238,8 +243,7 @@ struct RankCommand: ParsableCommand {
                 }
                 if showRejected && !r.rejected.isEmpty {
                     print("")
-                    print("rejected:")
-                    CLI.printTable(["gpu", "n", "weights", "reason"], r.rejected.map { [$0.gpu, String($0.gpuCount), $0.weights, $0.rejectedReason ?? ""] }, format: .table)
+                    RankPrinter.printRejected(r.rejected)
                 } else if !r.rejected.isEmpty {
                     print("(\(r.rejected.count) deployments rejected; --show-rejected says why)")
                 }
