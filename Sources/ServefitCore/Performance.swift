@@ -421,6 +421,7 @@ public enum PerformanceModel {
         let decodeFlops = decodeGEMM.flops
         let tMem = effectiveBytes / bytesRate
         let tCompute = decodeGEMM.seconds
+        let decodeBound = tMem >= tCompute ? "memory" : "compute"
         let decodeComm = allReduceSeconds(tokens: b)
         let moeLayersPerStage = m.isMoE ? Double(max(0, m.layers - (m.firstKDenseReplace ?? 0))) / pp : 0
         // Launches are paid in every stage; scheduling and sampling once a step, and the host's
@@ -435,7 +436,7 @@ public enum PerformanceModel {
         // weights are read once, the FLOPs and the KV written grow with the tokens.
         let inTok = Double(max(1, r.inputTokens))
         let kvPerPrompt = isEncoder ? 0 : Double(kvBytes(tokens: max(1, r.inputTokens), sequences: 1, tp: m.isMLA ? 1 : r.tensorParallel, pp: r.pipelineParallel))
-        var pMem = 0.0, pCompute = 0.0
+        var pMem = 0.0, pCompute = 0.0, pSteps = 1.0
         /// `seqs` prompts prefilled the way the engine does it: in steps of at most its chunk of
         /// tokens (vLLM's max_num_batched_tokens, llama.cpp's n_ubatch), each step reading the
         /// weights once and paying its fixed costs once. Across pipeline stages the steps overlap:
@@ -446,6 +447,7 @@ public enum PerformanceModel {
             let chunk = Double(PerformanceModel.prefillChunkTokens(r.engine))
             let steps = chunked ? max(1, (tokens / chunk).rounded(.up)) : 1
             let stepTokens = tokens / steps
+            pSteps = steps
             let weights = (w.dense + w.experts * expertFraction(model: m, tokens: Int(min(stepTokens, 1e9)))) / split
             // Causal attention: on average a prompt token sees half the prompt.
             let g = gemmSeconds(tokens: stepTokens, attention: stepTokens * attendedPositions(m, ctx: inTok / 2) * attentionFlopsPerPosition(m, decode: false))
@@ -454,7 +456,6 @@ public enum PerformanceModel {
             let stageTime = (max(pMem, pCompute) + fixedPerStage) * prefillSoft + allReduceSeconds(tokens: stepTokens)
             return (steps + pp - 1) * stageTime + steps * (hostSeconds(sequences: seqs / steps) * prefillSoft + pipelineSeconds(tokens: stepTokens))
         }
-        func chunkedPrefillSeconds(_ seqs: Double) -> Double { prefillSeconds(seqs) }
         // Encoders run whole batches of prompts at once; decoders' prefills interleave one by one.
         let encoderBatch = isEncoder ? prefillSeconds(b, chunked: false) : 0
         // A speech model first encodes its window (Whisper: 1,500 positions through the encoder),
@@ -468,15 +469,18 @@ public enum PerformanceModel {
             notes.append("speech model: each request encodes a \(Int(pos))-position window (\(Units.format(flops / 1e12, 2)) TFLOP) before decoding")
         }
         let prefill = prefillSeconds(1) + audioEncode
+        // What the one prompt's prefill was bound by and how many steps it took (`--explain`),
+        // before the batch's prefills below reuse the same terms.
+        let onePromptBound = pMem >= pCompute ? "memory" : "compute", onePromptSteps = Int(max(1, pSteps))
         let ttft = isEncoder ? encoderBatch : prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
         // Under load the other sequences' prefills share the decode steps (chunked prefill): each
         // output token waits, on average, for (batch − 1) / output of a prefill as well.
-        let others = r.batch > 1 ? chunkedPrefillSeconds(b - 1) : 0
+        let others = r.batch > 1 ? prefillSeconds(b - 1) : 0
         let loadedTPOT = tpot > 0 && r.outputTokens > 0 ? tpot + others / Double(r.outputTokens) : tpot
 
         // Steady state with continuous batching: `batch` requests each need one prefill and
         // `output` decode steps; prefills of new requests take turns with the running batch.
-        let cycle = Double(r.outputTokens) * tpot + chunkedPrefillSeconds(b) + b * audioEncode
+        let cycle = Double(r.outputTokens) * tpot + prefillSeconds(b) + b * audioEncode
         let requests = cycle > 0 ? b / cycle : 0
         let outTPS = requests * Double(r.outputTokens)
         let totalTPS = requests * Double(r.inputTokens + r.outputTokens)
@@ -494,16 +498,15 @@ public enum PerformanceModel {
             throughputTokensPerS: isEncoder ? encoderTPS : outTPS, totalTokensPerS: isEncoder ? encoderTPS : totalTPS,
             requestsPerS: isEncoder ? (encoderBatch > 0 ? b / encoderBatch : 0) : requests,
             decodeBytesPerStep: i64(decodeBytes), decodeFlopsPerStep: decodeFlops,
-            decodeBound: tMem >= tCompute ? "memory" : "compute", prefillBound: pMem >= pCompute ? "memory" : "compute",
+            decodeBound: decodeBound, prefillBound: pMem >= pCompute ? "memory" : "compute",
             allReduceMsPerStep: decodeComm * 1000, batch1CeilingTokensPerS: ceiling,
             computeDType: dtype, peakTFLOPS: peakTF, notes: notes, decodeStepMs: tpot * 1000,
             terms: isEncoder ? nil : StepTerms(
-                batch: r.batch, memoryMs: tMem * 1000, computeMs: tCompute * 1000, decodeBound: tMem >= tCompute ? "memory" : "compute",
+                batch: r.batch, memoryMs: tMem * 1000, computeMs: tCompute * 1000, decodeBound: decodeBound,
                 launchesMs: fixedPerStage * pp * soft * 1000, hostMs: hostSeconds(sequences: b) * soft * 1000,
                 allReduceMs: decodeComm * pp * 1000, pipelineMs: pipelineSeconds(tokens: b) * 1000, engineFactor: soft,
                 decodeStepMs: tpot * 1000, othersPrefillMs: (loadedTPOT - tpot) * 1000, tpotMs: loadedTPOT * 1000,
-                prefillMs: prefill * 1000, prefillSteps: Int(max(1, (inTok / Double(PerformanceModel.prefillChunkTokens(r.engine))).rounded(.up))),
-                prefillBound: pMem >= pCompute ? "memory" : "compute", prefillFactor: prefillSoft,
+                prefillMs: prefill * 1000, prefillSteps: onePromptSteps, prefillBound: onePromptBound, prefillFactor: prefillSoft,
                 bytesPerStep: decodeBytes, flopsPerStep: decodeFlops, achievedBandwidthGBPerS: bytesRate / 1e9,
                 layers: m.layers, moeLayers: Int(moeLayersPerStage * pp), sequenceOverheadUs: a.sequenceOverheadUs, stepOverheadMs: a.stepOverheadMs))
     }
