@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: architecture math, estimator, ranking, parsers. No I/O, no GRDB.
@@ -34,7 +36,7 @@ let package = Package(
         .target(
             name: "ServefitServer",
             dependencies: [
-                "ServefitCore", "ServefitStore",
+                "ServefitCore", "ServefitStore", "ServefitHub",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -42,6 +44,12 @@ let package = Package(
         ),
         // Local checkpoints (safetensors, GGUF, config.json) read header-only through Core's parsers.
         .target(name: "ServefitFiles", dependencies: ["ServefitCore"]),
+        // The Hugging Face Hub and its local cache: config.json and weight headers by HTTP Range
+        // (AsyncHTTPClient), never the weights.
+        .target(
+            name: "ServefitHub",
+            dependencies: ["ServefitCore", "ServefitFiles", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // The MCP face (stdio): tools over Store + Core, for agents. No SQL here.
         .target(
             name: "ServefitMCP",
@@ -50,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "servefit",
             dependencies: [
-                "ServefitCore", "ServefitStore", "ServefitServer", "ServefitMCP", "ServefitFiles",
+                "ServefitCore", "ServefitStore", "ServefitServer", "ServefitMCP", "ServefitFiles", "ServefitHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,7 +72,11 @@ let package = Package(
         // Fixtures are read from the source tree by path (#filePath), not bundled.
         .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
-        .testTarget(name: "ServefitCLITests", dependencies: ["servefit", "ServefitCore"]),
+        .testTarget(name: "ServefitCLITests", dependencies: ["servefit", "ServefitCore", "hub-fixture-server"]),
+        // A loopback server laid out like the Hugging Face Hub, for the Hub tests (no internet here).
+        .executableTarget(
+            name: "hub-fixture-server",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/HubFixtureServer"),
         .testTarget(name: "ReliabilityTests", dependencies: ["servefit", "ServefitStore", "ServefitCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ServefitServerTests",

@@ -12,7 +12,7 @@ trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis==4.32.5
 "$bin" db migrate --db "$work/api.sqlite" >/dev/null
 token=$("$bin" token create --name fuzz --role admin --db "$work/api.sqlite" 2>/dev/null | grep -o 'sft_[0-9a-f]*')
-"$bin" serve --db "$work/api.sqlite" --port 0 --log-level error > "$work/serve.out" 2>&1 &
+HF_HUB_OFFLINE=1 HF_HUB_CACHE="$work/hf-cache" "$bin" serve --db "$work/api.sqlite" --port 0 --log-level error > "$work/serve.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -qo 'http://127.0.0.1:[0-9]*' "$work/serve.out" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" | head -1)

@@ -91,6 +91,14 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// The checkpoint read from files (a Hub repo, a folder, a .gguf) sizes the estimate with
+    /// its own bytes, unless `weights` asks for another format: then the formula sizes that one.
+    public func ownBytes(_ checkpoint: ModelVariant?) throws -> ModelVariant? {
+        guard let checkpoint else { return nil }
+        guard weightsGiven else { return checkpoint }
+        return try WeightFormat.parse(weights) == (try? WeightFormat.parse(checkpoint.format)) ? checkpoint : nil
+    }
+
     /// The estimator's request for this spec, with the model and GPU the caller looked up.
     public func request(model m: Model, gpu g: GPU?, variant v: ModelVariant? = nil) throws -> EstimateRequest {
         try validate()

@@ -240,6 +240,11 @@ public struct ModelVariant: Codable, Sendable, Equatable {
         self.tensorCount = tensorCount; self.byDType = byDType; self.source = source
     }
 
+    /// A variant's default name: the weight format (bf16 for an unquantised bf16 checkpoint).
+    public static func defaultName(_ inv: Inventory) -> String {
+        inv.quantization.hasPrefix("none") ? (inv.byDType.keys.contains("BF16") ? "bf16" : inv.weights) : inv.weights
+    }
+
     public init(model: String, name: String, inventory i: Inventory, source: String) {
         self.init(model: model, name: name, format: i.weights, quantization: i.quantization, weightsBytes: i.weightsBytes,
                   paramsTotal: i.paramsTotal, bitsPerWeight: i.bitsPerWeight, tensorCount: i.tensorCount, byDType: i.byDType, source: source)

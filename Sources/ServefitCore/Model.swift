@@ -13,6 +13,10 @@ public struct Model: Codable, Sendable, Equatable {
     public var slug: String
     public var name: String
     public var hfRepo: String?
+    /// The Hub revision it was read at (a branch, tag or commit as the user named it) and the
+    /// commit that resolved to, for models imported from the Hub.
+    public var hfRevision: String?
+    public var hfCommit: String?
     public var modelType: String
     public var kind: ModelKind
     public var architectures: [String]?
@@ -108,7 +112,7 @@ public struct Model: Codable, Sendable, Equatable {
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case slug, name, hfRepo = "hf_repo", modelType = "model_type", kind, architectures
+        case slug, name, hfRepo = "hf_repo", hfRevision = "hf_revision", hfCommit = "hf_commit", modelType = "model_type", kind, architectures
         case hiddenSize = "hidden_size", intermediateSize = "intermediate_size"
         case numHiddenLayers = "num_hidden_layers", numAttentionHeads = "num_attention_heads"
         case numKeyValueHeads = "num_key_value_heads", headDim = "head_dim", vocabSize = "vocab_size"
@@ -143,6 +147,8 @@ public struct Model: Codable, Sendable, Equatable {
         slug = try c.decode(String.self, forKey: .slug)
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? slug
         hfRepo = try c.decodeIfPresent(String.self, forKey: .hfRepo)
+        hfRevision = try c.decodeIfPresent(String.self, forKey: .hfRevision)
+        hfCommit = try c.decodeIfPresent(String.self, forKey: .hfCommit)
         modelType = try c.decode(String.self, forKey: .modelType)
         kind = try c.decodeIfPresent(ModelKind.self, forKey: .kind) ?? .decoder
         architectures = try c.decodeIfPresent([String].self, forKey: .architectures)
@@ -238,6 +244,8 @@ extension Model {
         let who = "model '\(slug)'"
         try Limits.line(who, "name", name, Limits.name)
         try Limits.line(who, "hf_repo", hfRepo, Limits.name)
+        try Limits.line(who, "hf_revision", hfRevision, Limits.name)
+        if let c = hfCommit, !HubReference.isCommit(c) { throw CoreError.invalidInput("\(who): hf_commit must be a 40-hex commit id") }
         try Limits.line(who, "model_type", modelType, Limits.word)
         try Limits.line(who, "hidden_act", hiddenAct, Limits.word)
         try Limits.line(who, "license", license, Limits.name)

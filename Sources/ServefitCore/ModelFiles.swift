@@ -136,6 +136,15 @@ public enum SafeTensors {
         }
     }
 
+    /// Every tensor the index places in a shard is in that shard's header.
+    public static func checkIndex(_ map: [String: String], headers: [(file: String, info: HeaderInfo)]) throws {
+        var names: [String: Set<String>] = [:]
+        for h in headers { names[h.file, default: []].formUnion(h.info.tensors.map(\.name)) }
+        for (tensor, f) in map where !(names[f]?.contains(tensor) ?? false) {
+            throw CoreError.invalidInput("index says \(tensor) is in \(f), but that file has no such tensor")
+        }
+    }
+
     /// `model.safetensors.index.json`: which shard holds each tensor.
     public static func parseIndex(_ bytes: [UInt8]) throws -> (totalSize: Int64?, weightMap: [String: String]) {
         let json = try StrictJSON.parse(bytes)

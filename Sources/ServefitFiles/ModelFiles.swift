@@ -16,7 +16,8 @@ public struct FileByteReader: ByteReader {
     public init(path: String) throws {
         guard let h = FileHandle(forReadingAtPath: path) else { throw FileError.missing("cannot open \(path)") }
         handle = h
-        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+        // The size of what a link points at (the Hugging Face cache's snapshots link into blobs/).
+        let attrs = try FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
         size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
     }
 
@@ -67,12 +68,10 @@ public enum ModelFiles {
                 for f in files where !fm.fileExists(atPath: path + "/" + f) {
                     throw FileError.missing("model.safetensors.index.json names \(f), which is not in \(path)")
                 }
-                let infos = try files.map { f -> (String, HeaderInfo) in (f, try header(path + "/" + f)) }
-                for (tensor, f) in map where !(infos.first { $0.0 == f }!.1.tensors.contains { $0.name == tensor }) {
-                    throw CoreError.invalidInput("index says \(tensor) is in \(f), but that file has no such tensor")
-                }
+                let infos = try files.map { f -> (file: String, info: HeaderInfo) in (f, try header(path + "/" + f)) }
+                try SafeTensors.checkIndex(map, headers: infos)
                 if fm.fileExists(atPath: configPath) { config = try small(configPath) }
-                return try InventoryBuilder.build(headers: infos.map { (file: $0.0, info: $0.1) }, config: config, slug: slug)
+                return try InventoryBuilder.build(headers: infos, config: config, slug: slug)
             }
             files = names.filter { $0.hasSuffix(".safetensors") }
             if files.isEmpty {
@@ -91,7 +90,7 @@ public enum ModelFiles {
         return try InventoryBuilder.build(headers: infos, config: config, slug: slug)
     }
 
-    static func header(_ path: String) throws -> HeaderInfo {
+    public static func header(_ path: String) throws -> HeaderInfo {
         var r = try FileByteReader(path: path)
         let magic = try r.read(min(4, Int(r.size)))
         try r.rewind()
@@ -102,8 +101,8 @@ public enum ModelFiles {
         return try SafeTensors.read(&r)
     }
 
-    static func small(_ path: String) throws -> [UInt8] {
-        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+    public static func small(_ path: String) throws -> [UInt8] {
+        let attrs = try FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
         if let n = (attrs[.size] as? NSNumber)?.intValue, n > maxConfigBytes {
             throw CoreError.invalidInput("\(path) is \(n) bytes; a config or index over \(maxConfigBytes) bytes is refused")
         }

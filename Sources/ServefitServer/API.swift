@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ServefitCore
+import ServefitHub
 import ServefitStore
 
 /// One route: how it is served and how the OpenAPI document describes it. The router and
@@ -67,6 +68,14 @@ struct API: Sendable {
     /// not decode becomes a 400 in `ErrorMapping`.
     func body<T: Decodable & KnownFields>(_ request: Request, as: T.Type) async throws -> T {
         try JSONDecoder.strict(T.self, from: try await rawBody(request), what: "the request body")
+    }
+
+    /// A model named hf:ORG/NAME[@REV][:QUANT]: read from the Hub (or the server's Hugging Face
+    /// cache) for this one answer; nil for catalog names.
+    func hubModel(_ name: String) async throws -> (model: Model, checkpoint: ModelVariant?)? {
+        guard let ref = try HubReference.parse(name) else { return nil }
+        let h = try await HubReader(settings: try HubSettings.fromEnvironment()).load(ref)
+        return try HubImport.resolved(h)
     }
 
     func rawBody(_ request: Request) async throws -> Data {
@@ -158,6 +167,24 @@ struct API: Sendable {
                 let actor = ctx.actor
                 let saved = try await api.db { try $0.addModel(m, actor: actor) }
                 return api.json(ModelInfo(saved), status: .created, etag: CatalogStore.etag(saved), location: "/v1/models/\(saved.slug)")
+            }
+        },
+        Route(method: .post, path: "/v1/models/import", summary: "Import a model from the Hugging Face Hub (servefit model import hf:ORG/NAME)",
+              tag: "models", body: "HubImport", response: "HubImportResult", status: 201) { api in
+            { req, ctx in
+                let input = try await api.body(req, as: HubImportInput.self)
+                guard let ref = try HubReference.parse(input.model) ?? (input.model.contains(":") ? nil : try HubReference.parseBare(input.model)) else {
+                    throw ServerError.badRequest("model must be hf:ORG/NAME[@REVISION] or ORG/NAME")
+                }
+                let slug = input.slug ?? ref.defaultSlug
+                try Model.validateSlug(slug)
+                let variants = input.variants ?? false
+                let h = try await HubReader(settings: try HubSettings.fromEnvironment()).load(ref, all: variants, slug: slug)
+                let (m, vs) = try HubImport.plan(h, slug: slug, name: input.name, variants: variants)
+                let actor = ctx.actor, replace = input.replace ?? false
+                let r = try await api.db { try $0.importModel(m, variants: vs, replace: replace, actor: actor) }
+                return api.json(HubImportResult(model: ModelInfo(r.model), created: r.created, variants: r.variants, commit: h.commit, source: h.source),
+                                status: .created, etag: CatalogStore.etag(r.model), location: "/v1/models/\(r.model.slug)")
             }
         },
         Route(method: .get, path: "/v1/models/{slug}", summary: "Get a model (ETag header)", tag: "models", response: "Model") { api in
@@ -330,14 +357,16 @@ struct API: Sendable {
               body: "EstimateSpec", response: "Estimate") { api in
             { req, _ in
                 let spec = try await api.body(req, as: EstimateSpec.self)
-                return api.json(try await api.db { try $0.estimate(spec) })
+                let hub = try await api.hubModel(spec.model)
+                return api.json(try await api.db { try $0.estimate(spec, model: hub?.model, checkpoint: hub?.checkpoint) })
             }
         },
         Route(method: .get, path: "/v1/rank", summary: "Rank deployments (query parameters: the CLI's rank options)", tag: "queries",
               query: RankQuery.optionNames, response: "RankResult") { api in
             { req, _ in
                 let q = try RankQuery(options: try query(req))
-                return api.json(try await api.db { try $0.rank(q) })
+                let hub = try await api.hubModel(q.model)
+                return api.json(try await api.db { try $0.rank(q, model: hub?.model) })
             }
         },
         Route(method: .post, path: "/v1/rank", summary: "Rank deployments (body: an object of the CLI's rank options)", tag: "queries",
@@ -345,7 +374,8 @@ struct API: Sendable {
             { req, _ in
                 let data = try await api.rawBody(req)
                 let q = try RankQuery(options: try OptionObject.decode(data))
-                return api.json(try await api.db { try $0.rank(q) })
+                let hub = try await api.hubModel(q.model)
+                return api.json(try await api.db { try $0.rank(q, model: hub?.model) })
             }
         },
         Route(method: .get, path: "/v1/history", summary: "The change log, newest first", tag: "queries",
@@ -428,6 +458,25 @@ struct API: Sendable {
 }
 
 struct Health: Codable { var status: String; var models: Int; var gpus: Int; var prices: Int; var scenarios: Int }
+
+/// POST /v1/models/import: a Hub repo and what `model import`'s flags would say.
+struct HubImportInput: Codable, Sendable, KnownFields {
+    var model: String
+    var slug: String?
+    var name: String?
+    var variants: Bool?
+    var replace: Bool?
+    enum CodingKeys: String, CodingKey, CaseIterable { case model, slug, name, variants, replace }
+    static var knownFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+}
+
+struct HubImportResult: Encodable, Sendable {
+    var model: ModelInfo
+    var created: Bool
+    var variants: [ModelVariant]
+    var commit: String
+    var source: String
+}
 
 /// POST /v1/measurements: one file's text and what `measure import`'s flags would say.
 struct MeasurementUpload: Codable, Sendable, KnownFields {

@@ -65,6 +65,10 @@ enum OpenAPI {
         if r.path.contains("{") || r.body != nil || r.path == "/v1/rank" { out.append(("404", "no such entry (a named model, GPU or scenario)")) }
         if r.method == .post || r.method == .put || r.method == .delete { out.append(("409", "conflict: duplicate key, stale If-Match ETag, or still in use")) }
         if r.body != nil { out.append(("413", "body too large")); out.append(("415", "the body is not application/json")) }
+        if ["/v1/estimate", "/v1/rank", "/v1/models/import"].contains(r.path) {
+            out.append(("502", "the Hugging Face Hub (HF_ENDPOINT) could not be reached or sent what servefit will not read"))
+            if !out.contains(where: { $0.0 == "403" }) { out.append(("403", "the token's role is not enough, or the Hub refuses a gated or private repo")) }
+        }
         return out
     }
 
@@ -105,6 +109,10 @@ enum OpenAPI {
                                        "notes": S.text(Limits.notes)], required: ["name", "model"], notNull: ["options", "notes"]),
             "ScenarioRun": response(["scenario": S.str, "query": ["type": "object"], "best": ["type": "object"], "saved": ["type": "object"],
                                      "changes": ["type": "array", "items": S.str], "result": ["type": "object"]]),
+            "HubImport": S.strict(["model": S.modelName, "slug": S.slug, "name": S.line(Limits.name), "variants": ["type": "boolean"],
+                                   "replace": ["type": "boolean"]], required: ["model"]),
+            "HubImportResult": response(["model": ["type": "object"], "created": ["type": "boolean"], "commit": S.str, "source": S.str,
+                                         "variants": ["type": "array", "items": ["type": "object"]]]),
             "EstimateSpec": S.estimateSpec,
             "Estimate": response(["model": S.str, "params_total": S.integer, "weights_bytes": S.integer, "kv_cache_bytes": S.integer,
                                   "total_bytes": S.integer, "per_gpu_bytes": S.integer, "fits": ["type": "boolean"],
@@ -141,7 +149,8 @@ enum S {
     static var nullableString: [String: Any] { return ["type": "string", "nullable": true] }
     static var slug: [String: Any] { return ["type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"] }
     /// A catalog slug or a Hugging Face repo id.
-    static var modelName: [String: Any] { return ["type": "string", "pattern": "^[A-Za-z0-9._/-]{1,200}$"] }
+    /// A catalog slug or Hugging Face id, or hf:ORG/NAME[@REVISION][:QUANT] read from the Hub.
+    static var modelName: [String: Any] { return ["type": "string", "pattern": "^[A-Za-z0-9._/:@-]{1,200}$"] }
     static func int(_ lo: Int, _ hi: Int) -> [String: Any] { ["type": "integer", "minimum": lo, "maximum": hi] }
     static func line(_ max: Int) -> [String: Any] { ["type": "string", "maxLength": max, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"] }
     static func nonEmptyLine(_ max: Int) -> [String: Any] { ["type": "string", "maxLength": max, "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u0020\\u007f][^\\u0000-\\u001f\\u007f]*$"] }
@@ -207,7 +216,8 @@ enum S {
 
     static var model: [String: Any] {
         var props: [String: Any] = [
-            "slug": slug, "name": line(Limits.name), "hf_repo": line(Limits.name), "model_type": nonEmptyLine(Limits.word),
+            "slug": slug, "name": line(Limits.name), "hf_repo": line(Limits.name),
+            "hf_revision": line(Limits.name), "hf_commit": ["type": "string", "pattern": "^[0-9a-f]{40}$"], "model_type": nonEmptyLine(Limits.word),
             "kind": enumeration(ModelKind.allCases.map(\.rawValue)), "architectures": words(Limits.architectures, Limits.name),
             "hidden_act": line(Limits.word), "layer_types": words(4096, Limits.word), "license": line(Limits.name),
             "tags": words(Limits.tags, Limits.word), "owner": line(Limits.name), "notes": text(Limits.notes), "source": text(Limits.source),

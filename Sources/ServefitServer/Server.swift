@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServefitCore
 import ServefitStore
+import ServefitHub
 
 public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
@@ -107,6 +108,12 @@ enum ErrorMapping {
             case .inUse: return (.conflict, "in_use", e.description)
             case .invalid: return (.badRequest, "bad_request", e.description)
             case .newerSchema, .unreadable: return (.serviceUnavailable, "storage", e.description)
+            }
+        case let e as HubError:
+            switch e {
+            case .notFound, .offline: return (.notFound, "not_found", e.description)
+            case .unauthorized: return (.forbidden, "hub_forbidden", e.description)
+            case .unreachable, .badResponse: return (.badGateway, "hub", e.description)
             }
         case let e as DecodingError:
             return (.badRequest, "bad_request", "body does not match the schema: " + CatalogDocument.describe(e))

@@ -100,8 +100,10 @@ extension CatalogStore {
     }
 
     /// Ranks every deployment of the query's model over the catalog.
-    public func rank(_ q: RankQuery) throws -> RankResult {
-        let m = try model(q.model)
+    /// `given`: a model that is not in the catalog (read from the Hub or a file), ranked over
+    /// the catalog's GPUs and prices all the same.
+    public func rank(_ q: RankQuery, model given: Model? = nil) throws -> RankResult {
+        let m = try given ?? model(q.model)
         // The team's calibration for this engine, unless the query asks for the model alone.
         var used = q
         let corrections = q.noCalibration ? [:] : try self.corrections(engine: q.engine.rawValue)
@@ -118,13 +120,13 @@ extension CatalogStore {
 
     /// Several models (or several GPUs) side by side on one workload: for each model and GPU, the
     /// cheapest deployment that meets the constraints, or the reason none does.
-    public func compare(models: [String], _ base: RankQuery) throws -> [RankRow] {
+    public func compare(models: [String], _ base: RankQuery, given: [String: Model] = [:]) throws -> [RankRow] {
         var out: [RankRow] = []
         for slug in models {
             var q = base
             q.model = slug
             q.top = nil
-            let r = try rank(q)
+            let r = try rank(q, model: given[slug])
             var gpusSeen: [String] = []
             for row in r.ranked + r.rejected where !gpusSeen.contains(row.gpu) { gpusSeen.append(row.gpu) }
             for g in gpusSeen.sorted() {
@@ -237,10 +239,12 @@ extension CatalogStore {
 
 extension CatalogStore {
     /// An estimate with the model and GPU looked up in the catalog.
-    public func estimate(_ spec: EstimateSpec) throws -> Estimate {
-        let m = try model(spec.model)
+    /// `given` and `checkpoint`: a model the catalog does not hold (read from the Hub or from
+    /// files) and its checkpoint's exact bytes.
+    public func estimate(_ spec: EstimateSpec, model given: Model? = nil, checkpoint: ModelVariant? = nil) throws -> Estimate {
+        let m = try given ?? model(spec.model)
         let g = try spec.gpu.map { try gpu($0) }
-        let v = try spec.variant.map { try variant(of: m.slug, named: $0) }
+        let v = try spec.variant.map { try variant(of: m.slug, named: $0) } ?? spec.ownBytes(checkpoint)
         return try Estimator.estimate(try spec.request(model: m, gpu: g, variant: v))
     }
 

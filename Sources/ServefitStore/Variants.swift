@@ -7,25 +7,59 @@ extension CatalogStore {
     @discardableResult
     public func saveVariant(_ v: ModelVariant, replace: Bool, actor: String) throws -> ModelVariant {
         try v.validate()
+        return try write { db in try Self.insertVariant(db, v, replace: replace, actor: actor) }
+    }
+
+    /// A model and its checkpoints in one transaction, all stored or none. An existing model
+    /// keeps its architecture unless `replace` (a different one is refused); the variants are
+    /// written over ones of the same name (a re-import refreshes them).
+    public func importModel(_ m: Model, variants: [ModelVariant], replace: Bool, actor: String) throws -> (model: Model, created: Bool, variants: [ModelVariant]) {
+        try m.validate()
+        for v in variants { try v.validate() }
         return try write { db in
-            let mid = try Self.modelID(db, v.model)
-            let slug = try Self.findModel(db, v.model).slug
-            let old = try Self.findVariant(db, modelID: mid, slug: slug, name: v.name)
-            if old != nil && !replace { throw StoreError.duplicate(entity: "variant", key: "\(slug):\(v.name)") }
-            var out = v
-            out.model = slug
-            out.createdAt = Self.now()
-            if old != nil { try db.execute(sql: "DELETE FROM model_variant WHERE model_id = ? AND name = ?", arguments: [mid, v.name]) }
-            try db.execute(sql: """
-                INSERT INTO model_variant(model_id, name, format, quantization, weights_bytes, params_total, bits_per_weight,
-                                          tensor_count, by_dtype_json, source, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [mid, v.name, v.format, v.quantization, v.weightsBytes, v.paramsTotal, v.bitsPerWeight,
-                                 v.tensorCount, Self.json(v.byDType), v.source, out.createdAt])
-            try Self.log(db, entity: "model", key: "\(slug):\(v.name)", action: old == nil ? "import" : "update",
-                         before: old.map { Self.json($0) }, after: Self.json(out), actor: actor)
-            return out
+            var saved: Model
+            var created = false
+            if let old = try? Self.findModel(db, m.slug), old.slug == m.slug {
+                if replace {
+                    saved = try Self.replaceModel(db, m.slug, m, actor: actor, origin: "user", action: "import")
+                } else {
+                    let diff = old.architectureDifferences(from: m)
+                    guard diff.isEmpty else {
+                        throw StoreError.invalid("model \(m.slug) in the catalog has another architecture (\(diff.joined(separator: ", "))): import under another slug, or replace it")
+                    }
+                    saved = old
+                }
+            } else {
+                saved = try Self.insertModel(db, m, actor: actor, origin: "user", action: "import")
+                created = true
+            }
+            var vs: [ModelVariant] = []
+            for var v in variants {
+                v.model = saved.slug
+                vs.append(try Self.insertVariant(db, v, replace: true, actor: actor))
+            }
+            return (saved, created, vs)
         }
+    }
+
+    static func insertVariant(_ db: Database, _ v: ModelVariant, replace: Bool, actor: String) throws -> ModelVariant {
+        let mid = try Self.modelID(db, v.model)
+        let slug = try Self.findModel(db, v.model).slug
+        let old = try Self.findVariant(db, modelID: mid, slug: slug, name: v.name)
+        if old != nil && !replace { throw StoreError.duplicate(entity: "variant", key: "\(slug):\(v.name)") }
+        var out = v
+        out.model = slug
+        out.createdAt = Self.now()
+        if old != nil { try db.execute(sql: "DELETE FROM model_variant WHERE model_id = ? AND name = ?", arguments: [mid, v.name]) }
+        try db.execute(sql: """
+            INSERT INTO model_variant(model_id, name, format, quantization, weights_bytes, params_total, bits_per_weight,
+                                      tensor_count, by_dtype_json, source, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [mid, v.name, v.format, v.quantization, v.weightsBytes, v.paramsTotal, v.bitsPerWeight,
+                             v.tensorCount, Self.json(v.byDType), v.source, out.createdAt])
+        try Self.log(db, entity: "model", key: "\(slug):\(v.name)", action: old == nil ? "import" : "update",
+                     before: old.map { Self.json($0) }, after: Self.json(out), actor: actor)
+        return out
     }
 
     public func variants(of model: String) throws -> [ModelVariant] {

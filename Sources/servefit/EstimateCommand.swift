@@ -8,7 +8,10 @@ struct EstimateCommand: ParsableCommand {
         commandName: "estimate",
         abstract: "Memory for serving or training a model: weights, KV cache, activations, engine overheads.",
         discussion: """
-            --model takes a catalog slug, a Hugging Face repo id, or a path to a config.json.
+            --model takes a catalog slug or Hugging Face repo id; hf:ORG/NAME[@REVISION][:QUANT]
+            to read a model from the local Hugging Face cache or the Hub (config.json and the
+            weights' headers, never the weights: exact bytes); or a config.json, checkpoint
+            folder, .safetensors or .gguf file on disk.
             Comma lists sweep a grid: --context 512,2048,8192 --batch 1,4,8.
 
             Examples:
@@ -20,13 +23,18 @@ struct EstimateCommand: ParsableCommand {
               servefit estimate --model llama-2-7b --weights Q4_K_M \\
                 --engine llama.cpp --gpu-memory 8GiB --context 4096
               servefit estimate --model llama-2-7b --train adamw --batch 4
+              servefit estimate --model hf:meta-llama/Llama-3.1-8B-Instruct \\
+                --gpu h100-sxm
+              servefit estimate --model hf:Qwen/Qwen2.5-7B-Instruct-GGUF:Q4_K_M \\
+                --engine llama.cpp --gpu rtx-4090
               servefit estimate --model llama-2-7b --lora-rank 8 \\
                 --weights nf4-dq --gpu rtx-4090 --gradient-checkpointing
             """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Output format: table, json or csv (one row per context × batch).") var format: OutputFormat = .table
-    @Option(help: "Model slug, hf_repo, or path to a config.json.") var model: String
+    @Option(help: "Model slug, hf_repo, hf:ORG/NAME[@REV][:QUANT], or a config.json / checkpoint path.") var model: String
+    @Flag(help: "Read a repo id the catalog does not hold from the Hub (as if written hf:ORG/NAME).") var fromHub = false
     @Option(help: "Weight format: fp32, fp16, bf16, fp8, int8, int4/awq, gptq, nf4, nf4-dq, fp4, mxfp4, or a GGUF type (Q4_K_M, Q8_0, ...). Default: the checkpoint's own quantization (config.json quantization_config), else fp16.")
     var weights: String?
     @Option(help: "KV cache dtype: fp16, bf16, fp8, int8, q8_0, q4_0, fp32.") var kvCache: String = "fp16"
@@ -61,13 +69,8 @@ struct EstimateCommand: ParsableCommand {
                 if let s = storeOpt { return s }
                 let s = try global.open(); storeOpt = s; return s
             }
-            let m: Model
-            if model.hasSuffix(".json") || FileManager.default.fileExists(atPath: model + "/config.json") {
-                let file = model.hasSuffix(".json") ? model : model + "/config.json"
-                m = try HFConfig.parse(try CLI.readFile(file), slug: "local-config", name: file)
-            } else {
-                m = try store().model(model)
-            }
+            let resolved = try ModelResolver.resolve(model, fromHub: fromHub, store: store)
+            let m = resolved.model
             var spec = EstimateSpec(model: model)
             spec.weights = weights ?? "fp16"; spec.weightsGiven = weights != nil; spec.kvCache = kvCache; spec.engine = engine
             spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus.value
@@ -81,7 +84,8 @@ struct EstimateCommand: ParsableCommand {
             let gpuName = g?.name
             spec.variant = variant
             spec.allowLongContext = allowLongContext
-            let v = try variant.map { try store().variant(of: m.slug, named: $0) }
+            // The checkpoint's own bytes (a Hub repo or a file on disk) unless --weights asks for another format.
+            let v = try variant.map { try store().variant(of: m.slug, named: $0) } ?? spec.ownBytes(resolved.variant)
             let r = try spec.request(model: m, gpu: g, variant: v)
             let contexts = try parseIntList(context, name: "--context")
             let batches = try parseIntList(batch, name: "--batch")
@@ -104,6 +108,7 @@ struct EstimateCommand: ParsableCommand {
                 printGrid(results)
                 return
             }
+            if let o = resolved.origin, resolved.hub != nil || resolved.variant != nil { print("read \(o)") }
             printOne(results[0], gpuName: gpuName)
         }
     }

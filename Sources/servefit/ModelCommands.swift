@@ -3,6 +3,7 @@ import Foundation
 import ServefitCore
 import ServefitFiles
 import ServefitStore
+import ServefitHub
 
 /// A model as a JSON object, with the computed counts added (`params_total`, `params_active`).
 func modelJSON(_ m: Model) throws -> [String: Any] {
@@ -237,28 +238,39 @@ struct ModelCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store a model from its config.json, or from a checkpoint folder or GGUF file with its measured weights.",
+            abstract: "Store a model from the Hub, its config.json, or a checkpoint folder or GGUF file with its measured weights.",
             discussion: """
+                hf:ORG/NAME[@REVISION] reads the repo from the local Hugging Face cache or the Hub
+                (config.json and the weights' headers, never the weights) and stores its architecture
+                with hf_repo, the revision and the commit it resolved to; --variants also stores each
+                checkpoint in the repo (every GGUF quantisation, the safetensors set) as a measured
+                variant that `estimate --variant` sizes exactly.
                 A config.json gives the architecture. A folder with safetensors (and config.json) or a .gguf file
                 also stores the measured weight inventory as a variant of the model (name: --variant, else the
                 format), which `estimate --variant` uses instead of the formula. An existing model keeps its
                 architecture unless --replace; the variant is added to it.
 
                 Examples:
+                  servefit model import hf:Qwen/Qwen3-8B
+                  servefit model import hf:Qwen/Qwen2.5-7B-Instruct-GGUF \\
+                    --slug qwen2.5-7b-instruct --variants
                   servefit model import ./Qwen3-8B/config.json --slug qwen3-8b-local --hf-repo Qwen/Qwen3-8B
                   servefit model import ./Llama-3.1-8B-Instruct-AWQ --slug llama-3.1-8b-instruct --variant awq-int4
                   servefit model import ./qwen2.5-7b-instruct-q4_k_m.gguf --slug qwen2.5-7b-instruct
                 """)
         @OptionGroup var global: WriteOptions
-        @Argument(help: "A config.json, a checkpoint folder, or a .gguf / .safetensors file.") var path: String
-        @Option(help: "Slug to store it under.") var slug: String
+        @Argument(help: "hf:ORG/NAME[@REV], a config.json, a checkpoint folder, or a .gguf / .safetensors file.") var path: String
+        @Option(help: "Slug to store it under (default for hf: the repo's name, lower-cased).") var slug: String?
         @Option(help: "Hugging Face repo id.") var hfRepo: String?
         @Option(help: "Display name.") var name: String?
         @Option(help: "Variant name for the measured weights (default: the weight format, e.g. awq, fp8, Q4_K_M).") var variant: String?
+        @Flag(help: "hf: also store every checkpoint of the repo (GGUF quantisations, the safetensors set) as a variant.") var variants = false
         @Flag(help: "Replace an existing model (and variant) with this slug.") var replace = false
 
         func run() throws {
             try CLI.run {
+                if let ref = try HubReference.parse(path) { try importHub(ref); return }
+                guard let slug else { throw CLIError(message: "--slug is required for a file or folder (hf: repos default to the repo's name)", code: 64) }
                 var isDir: ObjCBool = false
                 let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
                 let listing = exists && isDir.boolValue ? try FileManager.default.contentsOfDirectory(atPath: path) : []
@@ -268,7 +280,7 @@ struct ModelCommand: ParsableCommand {
                 if configOnly {
                     let file = isDir.boolValue ? path + "/config.json" : path
                     let m = try HFConfig.parse(try CLI.readFile(file), slug: slug, name: name, hfRepo: hfRepo)
-                    try put(m, store)
+                    try put(m, slug, store)
                     let pc = try? ParamCounter.count(m)
                     print("imported \(m.modelType) model \(slug)" + (pc.map { ": \($0.total) parameters (\(CLI.params($0.active)) active)" } ?? ""))
                     return
@@ -277,26 +289,45 @@ struct ModelCommand: ParsableCommand {
                 var m = try inv.architecture ?? { throw CLIError(message: "\(path) has no architecture (no config.json beside the safetensors)", code: 65) }()
                 if let name { m.name = name }
                 if let hfRepo { m.hfRepo = hfRepo }
-                let existing = try? store.model(slug)
-                // A variant is the same model in other bytes: a checkpoint of another architecture is refused.
-                if let old = existing, !replace {
-                    let diff = old.architectureDifferences(from: m)
-                    if !diff.isEmpty {
-                        throw CLIError(message: "\(path) is not a checkpoint of \(slug): its header has \(diff.joined(separator: ", ")) "
-                                       + "(import it under its own --slug, or --replace the model)", code: 65)
-                    }
-                }
-                if existing == nil || replace { try put(m, store) }
-                let vname = variant ?? (inv.quantization.hasPrefix("none") ? (inv.byDType.keys.contains("BF16") ? "bf16" : inv.weights) : inv.weights)
-                let v = ModelVariant(model: slug, name: vname, inventory: inv, source: (path as NSString).standardizingPath)
-                let saved = try store.saveVariant(v, replace: replace, actor: global.who)
+                let existing = try checkSameArchitecture(m, slug, store)
+                if existing == nil || replace { try put(m, slug, store) }
+                let vname = variant ?? ModelVariant.defaultName(inv)
+                let saved = try store.saveVariant(ModelVariant(model: slug, name: vname, inventory: inv, source: (path as NSString).standardizingPath),
+                                                  replace: replace, actor: global.who)
                 print("imported \(existing == nil || replace ? "model \(slug) and " : "")variant \(slug):\(saved.name): \(inv.paramsTotal) parameters, "
                       + "\(Units.human(inv.weightsBytes)) of weights (\(Units.format(inv.bitsPerWeight, 3)) bits/weight, \(inv.quantization))")
                 if let c = inv.check, !c.agrees { print("warning: \(c.note)") }
             }
         }
 
-        func put(_ m: Model, _ store: CatalogStore) throws {
+        /// A variant is the same model in other bytes: a checkpoint of another architecture is refused.
+        func checkSameArchitecture(_ m: Model, _ slug: String, _ store: CatalogStore) throws -> Model? {
+            let existing = try? store.model(slug)
+            if let old = existing, !replace {
+                let diff = old.architectureDifferences(from: m)
+                if !diff.isEmpty {
+                    throw CLIError(message: "\(path) is not a checkpoint of \(slug): its header has \(diff.joined(separator: ", ")) "
+                                   + "(import it under its own --slug, or --replace the model)", code: 65)
+                }
+            }
+            return existing
+        }
+
+        func importHub(_ ref: HubReference) throws {
+            let slug = slug ?? ref.defaultSlug
+            try Model.validateSlug(slug)
+            let h = try ModelResolver.loadHub(ref, all: variants, slug: slug)
+            let (m, vs) = try HubImport.plan(h, slug: slug, name: name, hfRepo: hfRepo, variants: variants)
+            let r = try global.open().importModel(m, variants: vs, replace: replace, actor: global.who)
+            let pc = try? ParamCounter.count(r.model)
+            print("imported \(r.created || replace ? "" : "(kept the stored architecture of) ")model \(slug) from \(h.pinned)"
+                  + (h.source == "cache" ? " (local Hugging Face cache)" : "") + (pc.map { ": \($0.total) parameters" } ?? ""))
+            for v in r.variants {
+                print("  variant \(slug):\(v.name): \(Units.human(v.weightsBytes)) of weights (\(Units.format(v.bitsPerWeight, 3)) bits/weight, \(v.quantization))")
+            }
+        }
+
+        func put(_ m: Model, _ slug: String, _ store: CatalogStore) throws {
             if replace, (try? store.model(slug)) != nil {
                 try store.updateModel(slug, to: m, actor: global.who)
             } else {

@@ -6,6 +6,7 @@ import ServefitStore
 /// The options of a ranking question, shared by rank, best-gpu, compare and scenario save.
 /// They are handed to `RankQuery(options:)` by name, the same parser the server uses.
 struct RankOptions: ParsableArguments {
+    @Flag(help: "Read a --model the catalog does not hold from the Hugging Face Hub (as if written hf:ORG/NAME).") var fromHub = false
     @Option(help: "GPU slugs to consider, comma-separated (default: every GPU in the catalog).") var gpu: String?
     @Option(help: "Only GPUs of this vendor (NVIDIA, AMD, Intel).") var vendor: String?
     @Option(help: "Only prices from this provider.") var provider: String?
@@ -201,8 +202,9 @@ struct RankCommand: ParsableCommand {
         try CLI.run {
             let store = try global.open()
             let q = try options.query(model: model, top: top)
-            let r = try store.rank(q)
-            let m = try store.model(q.model)
+            let given = try ModelResolver.uncataloged(model, fromHub: options.fromHub, store: store)
+            let r = try store.rank(q, model: given)
+            let m = try given ?? store.model(q.model)
             switch fmt.format {
             case .json:
                 try CLI.printJSON(r.ranked + (showRejected ? r.rejected : []))
@@ -276,16 +278,17 @@ struct BestGPUCommand: ParsableCommand {
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
-    @Option(help: "Model slug or Hugging Face repo id.") var model: String
+    @Option(help: "Model slug, Hugging Face repo id, or hf:ORG/NAME[@REV].") var model: String
     @OptionGroup var options: RankOptions
 
     func run() throws {
         try CLI.run {
             let store = try global.open()
             let q = try options.query(model: model)
-            let r = try store.rank(q)
+            let given = try ModelResolver.uncataloged(model, fromHub: options.fromHub, store: store)
+            let r = try store.rank(q, model: given)
             guard let best = r.ranked.first else { throw RankPrinter.nothingFits(q, r) }
-            let m = try store.model(q.model)
+            let m = try given ?? store.model(q.model)
             if fmt.format == .json { try CLI.printJSON(best); return }
             if fmt.format == .csv { CLI.printTable(RankPrinter.csvHeaders, [RankPrinter.csvRow(best)], format: .csv); return }
             print("\(m.slug): \(best.gpuCount) × \(best.gpuName) (\(best.gpu)), \(best.weights) weights, batch \(best.batch ?? 1): "
@@ -317,16 +320,23 @@ struct CompareCommand: ParsableCommand {
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
-    @Option(help: "Model slugs, comma-separated.") var model: String
+    @Option(help: "Model slugs, Hugging Face ids or hf:ORG/NAME references, comma-separated.") var model: String
     @OptionGroup var options: RankOptions
 
     func run() throws {
         try CLI.run {
             let store = try global.open()
-            let models = model.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard let first = models.first else { throw CLIError(message: "--model is empty", code: 64) }
-            let q = try options.query(model: first)
-            let rows = try store.compare(models: models, q)
+            let names = model.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard names.first != nil else { throw CLIError(message: "--model is empty", code: 64) }
+            // Hub repos and files on disk are compared under their slugs beside catalog models.
+            var given: [String: Model] = [:]
+            let models = try names.map { name -> String in
+                guard let m = try ModelResolver.uncataloged(name, fromHub: options.fromHub, store: store) else { return name }
+                given[m.slug] = m
+                return m.slug
+            }
+            let q = try options.query(model: models[0])
+            let rows = try store.compare(models: models, q, given: given)
             switch fmt.format {
             case .json: try CLI.printJSON(rows)
             case .csv: CLI.printTable(RankPrinter.csvHeaders, rows.map(RankPrinter.csvRow), format: .csv)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ServefitCore
 import ServefitFiles
+import ServefitHub
 import ServefitStore
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -74,6 +75,10 @@ enum CLI {
         } catch let e as CLIError {
             fail(e.message, code: e.code)
         } catch let e as FileError {
+            fail(e.description, code: 66)
+        } catch let e as HubError {
+            // What the Hub sent is bad data (65); not there, not allowed or not reachable is missing input (66).
+            if case .badResponse = e { fail(e.description, code: 65) }
             fail(e.description, code: 66)
         } catch let e as CocoaError where e.code == .fileReadNoSuchFile || e.code == .fileNoSuchFile {
             fail("no such file: \(e.userInfo[NSFilePathErrorKey] ?? "")", code: 66)

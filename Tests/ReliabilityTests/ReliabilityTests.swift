@@ -116,7 +116,7 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) thr
 // MARK: migrations
 
 /// A database made by each earlier schema version upgrades with all its data kept.
-@Test(arguments: ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes", "0006_quantization_config", "0007_measurements"])
+@Test(arguments: ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes", "0006_quantization_config", "0007_measurements", "0008_current_price_age"])
 func olderSchemasUpgradeKeepingData(_ version: String) throws {
     let path = tempDir("mig").appendingPathComponent("old.sqlite").path
     let q = try DatabaseQueue(path: path)
@@ -142,7 +142,7 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
     }
     try q.close()
     let s = try CatalogStore.open(path: path, seedIfNew: false)
-    #expect(try s.schemaVersion().last == "0008_current_price_age")
+    #expect(try s.schemaVersion().last == "0009_model_hub_revision")
     let after = try s.writer.read { db in
         try ["model", "gpu", "gpu_price", "scenario", "change_log"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
     }

@@ -48,6 +48,7 @@ func exampleCommands(_ text: String, codeBlocksOnly: Bool) -> [[String]] {
 func runnable(_ args: [String]) -> Bool {
     !args.contains { $0.hasPrefix("./") || $0.hasPrefix("/srv") || $0 == ">" } && args.first != "serve" && args.first != "mcp"
         && !args.contains("--variant")  // a variant comes from a local checkpoint imported first
+        && !args.contains { $0.hasPrefix("hf:") } && args != ["inspect", "--cache"]  // the Hub: HubTests runs them against its loopback Hub
 }
 
 /// Every launch line a command printed is one its engine would start.

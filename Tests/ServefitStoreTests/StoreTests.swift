@@ -18,7 +18,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 
 @Test func migrationsOnEmptyDatabaseCreateTheSchema() throws {
     let s = try CatalogStore.inMemory()
-    #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes", "0006_quantization_config", "0007_measurements", "0008_current_price_age"])
+    #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes", "0006_quantization_config", "0007_measurements", "0008_current_price_age", "0009_model_hub_revision"])
     #expect(try s.counts().models == 0)
     #expect(try s.check().isEmpty)
 }

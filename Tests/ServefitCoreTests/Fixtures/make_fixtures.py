@@ -172,6 +172,8 @@ Q = gguf.GGMLQuantizationType
 gguf_model("tiny-llama-q4_k_m", 256, 256, 1, 4, 2, 256,
            {"default": Q.Q4_K, "attn_v": Q.Q6_K, "ffn_down": Q.Q6_K, "output": Q.Q6_K, "token_embd": Q.Q4_K}, 15)
 gguf_model("tiny-llama-q8_0", 64, 128, 2, 4, 2, 96, {"default": Q.Q8_0, "token_embd": Q.F16, "output": Q.BF16, "attn_k": Q.Q4_0}, 7)
+# The same architecture as q8_0 in Q4_0: with it, a Hub-style GGUF repo of two quantisations (#16).
+gguf_model("tiny-llama-q4_0", 64, 128, 2, 4, 2, 96, {"default": Q.Q4_0, "token_embd": Q.Q8_0, "output": Q.Q8_0}, 2)
 
 with open(os.path.join(HERE, "expected.json"), "w") as f:
     json.dump(expected, f, indent=2, sort_keys=True)
