@@ -55,14 +55,18 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     static let patterns: [(segments: [Substring], method: HTTPRequest.Method)] =
         API.routes.map { ($0.path.split(separator: "/", omittingEmptySubsequences: false), $0.method) }
 
+    /// A literal segment beats a `{name}` one, as in the router: /v1/models/import is its own
+    /// resource (POST), not /v1/models/{slug} (GET, PUT, DELETE).
     static func methods(for path: String) -> [HTTPRequest.Method] {
         let segs = path.split(separator: "/", omittingEmptySubsequences: false)
         var out: [HTTPRequest.Method] = []
+        var best = -1
         for (pat, method) in patterns {
             guard pat.count == segs.count else { continue }
-            if zip(pat, segs).allSatisfy({ p, s in p == s || (p.hasPrefix("{") && !s.isEmpty) }), !out.contains(method) {
-                out.append(method)
-            }
+            guard zip(pat, segs).allSatisfy({ p, s in p == s || (p.hasPrefix("{") && !s.isEmpty) }) else { continue }
+            let literals = pat.filter { !$0.hasPrefix("{") }.count
+            if literals > best { best = literals; out = [] }
+            if literals == best, !out.contains(method) { out.append(method) }
         }
         return out
     }

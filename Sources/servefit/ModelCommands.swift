@@ -81,7 +81,7 @@ func decodeModel(_ d: [String: Any]) throws -> Model {
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model", abstract: "List, show, add, update, remove and import model architectures.",
-        subcommands: [List.self, Search.self, Show.self, Add.self, Update.self, Remove.self, Import.self])
+        subcommands: [List.self, Search.self, Show.self, Add.self, Update.self, Remove.self, Import.self, Refresh.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List models with their computed parameter counts.",
@@ -232,6 +232,78 @@ struct ModelCommand: ParsableCommand {
             try CLI.run {
                 try global.open().removeModel(model, actor: global.who)
                 print("removed model \(model)")
+            }
+        }
+    }
+
+    struct Refresh: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read a model's Hugging Face repo again and show what changed (commit and architecture); store it unless --dry-run.",
+            discussion: """
+                The repo is the model's hf_repo, at the revision it was imported at (hf_revision,
+                default main) unless --revision names another. The Hub is asked even when the local
+                cache holds an older snapshot. The catalog's own fields (tags, owner, notes,
+                licence) are kept.
+
+                Examples:
+                  servefit model refresh qwen3-8b --dry-run
+                  servefit model refresh qwen3-8b --revision main
+                """)
+        @OptionGroup var global: WriteOptions
+        @OptionGroup var fmt: FormatOption
+        @Argument(help: "Model slug or Hugging Face repo id.") var model: String
+        @Option(help: "Branch, tag or commit to read (default: the one it was imported at).") var revision: String?
+        @Flag(help: "Show what changed without storing it.") var dryRun = false
+
+        struct Change: Encodable { var field: String; var before: String; var after: String }
+        struct Report: Encodable {
+            var model: String, repo: String, revision: String, commitBefore: String?, commitAfter: String, changes: [Change], stored: Bool
+            enum CodingKeys: String, CodingKey {
+                case model, repo, revision, commitBefore = "commit_before", commitAfter = "commit_after", changes, stored
+            }
+        }
+
+        func run() throws {
+            try CLI.run {
+                let store = try global.open()
+                let old = try store.model(model)
+                guard let repo = old.hfRepo else { throw CLIError(message: "model \(old.slug) has no hf_repo to refresh from", code: 65) }
+                let ref = try HubReference(repo: repo, revision: revision ?? old.hfRevision ?? "main")
+                let h = try ModelResolver.loadHub(ref, slug: old.slug, useCache: false)
+                var new = try HubImport.plan(h, slug: old.slug, name: old.name, hfRepo: repo, variants: false).model
+                new.tags = old.tags; new.owner = old.owner; new.notes = old.notes; new.license = old.license
+                new.source = old.source ?? new.source; new.statedParams = old.statedParams
+                var changes = try Self.differences(old, new)
+                if old.hfCommit != h.commit { changes.insert(Change(field: "hf_commit", before: old.hfCommit ?? "-", after: h.commit), at: 0) }
+                let store_ = !dryRun && !changes.isEmpty
+                if store_ { try store.updateModel(old.slug, to: new, actor: global.who) }
+                let report = Report(model: old.slug, repo: repo, revision: ref.revision, commitBefore: old.hfCommit, commitAfter: h.commit,
+                                    changes: changes, stored: store_)
+                switch fmt.format {
+                case .json: try CLI.printJSON(report)
+                case .csv: try CLI.printCSV(changes)
+                case .table:
+                    print("\(old.slug): hf:\(repo)@\(ref.revision) is \(h.commit)" + (old.hfCommit.map { $0 == h.commit ? " (unchanged)" : " (was \($0))" } ?? ""))
+                    if changes.isEmpty { print("nothing changed"); return }
+                    CLI.printTable(["field", "before", "after"], changes.map { [$0.field, $0.before, $0.after] }, format: .table)
+                    print(store_ ? "stored (servefit history --key \(old.slug) shows before and after)" : "not stored (--dry-run)")
+                }
+            }
+        }
+
+        /// The architecture fields that differ, as JSON text.
+        static func differences(_ a: Model, _ b: Model) throws -> [Change] {
+            let skip: Set<String> = ["slug", "name", "tags", "owner", "notes", "license", "source", "created_at", "updated_at",
+                                     "hf_repo", "hf_revision", "hf_commit", "stated_params"]
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            func fields(_ m: Model) throws -> [String: String] {
+                let o = try JSONSerialization.jsonObject(with: enc.encode(m)) as? [String: Any] ?? [:]
+                return CLI.flatten(o).filter { !skip.contains($0.key) }
+            }
+            let x = try fields(a), y = try fields(b)
+            return Set(x.keys).union(y.keys).sorted().compactMap { k in
+                x[k] == y[k] ? nil : Change(field: k, before: x[k] ?? "-", after: y[k] ?? "-")
             }
         }
     }

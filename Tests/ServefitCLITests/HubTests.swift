@@ -270,6 +270,25 @@ func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> 
     let plain = try hf(["model", "import", "hf:meta-llama/Tiny-Llama"], db: db, hub: hub)
     #expect(plain.code == 0, "\(plain.err)")
     #expect(try sf(["model", "show", "tiny-llama", "--format", "json"], db: db).out.contains(commitA))
+
+    // The repo moves on: a new commit with a longer context. refresh shows both, stores unless --dry-run.
+    let dir = hub.root + "/meta-llama/Tiny-Llama"
+    var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))) as? [String: Any])
+    config["max_position_embeddings"] = 65536
+    try FileManager.default.removeItem(atPath: dir + "/config.json")
+    try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/config.json"))
+    let newCommit = String(repeating: "f", count: 40)
+    try JSONSerialization.data(withJSONObject: ["commit": newCommit]).write(to: URL(fileURLWithPath: dir + "/.hub.json"))
+    let dry = try hf(["model", "refresh", "tiny-llama", "--dry-run", "--format", "json"], db: db, hub: hub)
+    #expect(dry.code == 0, "\(dry.err)")
+    let report = try #require(try json(dry.out) as? [String: Any])
+    let fields = (report["changes"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    #expect(fields.contains("hf_commit") && fields.contains("max_position_embeddings") && report["stored"] as? Bool == false)
+    #expect(!(try sf(["model", "show", "tiny-llama", "--format", "json"], db: db).out.contains(newCommit)))
+    #expect(try hf(["model", "refresh", "tiny-llama"], db: db, hub: hub).code == 0)
+    let shown = try sf(["model", "show", "tiny-llama", "--format", "json"], db: db).out
+    #expect(shown.contains(newCommit) && shown.contains("65536"))
+    #expect(try hf(["model", "refresh", "tiny-llama"], db: db, hub: hub).out.contains("nothing changed"))
 }
 
 @Test func theHubsAnswersBecomeOneLineErrorsAndNothingIsStored() throws {
@@ -372,6 +391,7 @@ func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> 
     }
     let body = #"{"model": "hf:TheBloke/Tiny-GGUF", "slug": "tiny-gguf", "variants": true}"#
     #expect(try await request("/v1/models/import", method: "POST", body: body).0 == 401)
+    #expect(try await request("/v1/models/import").0 == 405)  // its own resource, not /v1/models/{slug}
     let (code, text) = try await request("/v1/models/import", method: "POST", token: secret, body: body)
     #expect(code == 201, "\(text)")
     let r = try #require(try json(text) as? [String: Any])
