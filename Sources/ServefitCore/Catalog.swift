@@ -236,6 +236,83 @@ public struct Price: Codable, Sendable, Equatable {
     }
 }
 
+/// JSON text held as a string but written as the JSON it is (`"result": {...}`, not a string
+/// of JSON inside JSON); read back from either form, so older exports still import.
+struct EmbeddedJSON: Codable {
+    var text: String
+    init(_ text: String) { self.text = text }
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) { text = s; return }
+        let v = try c.decode(AnyJSON.self)
+        text = String(decoding: try JSONSerialization.data(withJSONObject: v.value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let v = try? StrictJSON.parse(Array(text.utf8)) { try c.encode(AnyJSON(v)) } else { try c.encode(text) }
+    }
+}
+
+/// Any JSON value through Codable (numbers keep their text).
+struct AnyJSON: Codable {
+    var value: Any
+    init(_ v: JSONValue) {
+        switch v {
+        case .null: value = NSNull()
+        case .bool(let b): value = b
+        case .number(let n): value = Int64(n).map { $0 as Any } ?? (Double(n) ?? 0)
+        case .string(let s): value = s
+        case .array(let a): value = a.map { AnyJSON($0).value }
+        case .object(let p): value = Dictionary(p.map { ($0.0, AnyJSON($0.1).value) }) { a, _ in a }
+        }
+    }
+    init(from decoder: any Decoder) throws {
+        if var a = try? decoder.unkeyedContainer() {
+            var out: [Any] = []
+            while !a.isAtEnd { out.append(try a.decode(AnyJSON.self).value) }
+            value = out
+        } else if let o = try? decoder.container(keyedBy: AnyKey.self) {
+            var out: [String: Any] = [:]
+            for k in o.allKeys { out[k.stringValue] = try o.decode(AnyJSON.self, forKey: k).value }
+            value = out
+        } else {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { value = NSNull() }
+            else if let b = try? c.decode(Bool.self) { value = b }
+            else if let i = try? c.decode(Int64.self) { value = i }
+            else if let d = try? c.decode(Double.self) { value = d }
+            else { value = try c.decode(String.self) }
+        }
+    }
+    func encode(to encoder: any Encoder) throws {
+        switch value {
+        case let a as [Any]:
+            var c = encoder.unkeyedContainer()
+            for x in a { try c.encode(AnyJSON(raw: x)) }
+        case let o as [String: Any]:
+            var c = encoder.container(keyedBy: AnyKey.self)
+            for (k, x) in o { try c.encode(AnyJSON(raw: x), forKey: AnyKey(stringValue: k)) }
+        default:
+            var c = encoder.singleValueContainer()
+            switch value {
+            case is NSNull: try c.encodeNil()
+            case let b as Bool: try c.encode(b)
+            case let i as Int64: try c.encode(i)
+            case let d as Double: try c.encode(d)
+            case let s as String: try c.encode(s)
+            default: try c.encodeNil()
+            }
+        }
+    }
+    init(raw: Any) { value = raw }
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
 /// A saved deployment question: a model and the options of `estimate` / `rank`.
 public struct Scenario: Codable, Sendable, Equatable {
     public var name: String
@@ -263,6 +340,32 @@ public struct Scenario: Codable, Sendable, Equatable {
         case name, model, gpu, gpuCount = "gpu_count", weights, kvCache = "kv_cache", engine, context, batch
         case inputTokens = "input_tokens", outputTokens = "output_tokens", options, result, notes
         case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name); model = try c.decode(String.self, forKey: .model)
+        gpu = try c.decodeIfPresent(String.self, forKey: .gpu); gpuCount = try c.decodeIfPresent(Int.self, forKey: .gpuCount)
+        weights = try c.decodeIfPresent(String.self, forKey: .weights); kvCache = try c.decodeIfPresent(String.self, forKey: .kvCache)
+        engine = try c.decodeIfPresent(String.self, forKey: .engine); context = try c.decodeIfPresent(Int.self, forKey: .context)
+        batch = try c.decodeIfPresent(Int.self, forKey: .batch); inputTokens = try c.decodeIfPresent(Int.self, forKey: .inputTokens)
+        outputTokens = try c.decodeIfPresent(Int.self, forKey: .outputTokens)
+        options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        result = try c.decodeIfPresent(EmbeddedJSON.self, forKey: .result)?.text
+        notes = try c.decodeIfPresent(String.self, forKey: .notes)
+        createdAt = try c.decodeIfPresent(String.self, forKey: .createdAt); updatedAt = try c.decodeIfPresent(String.self, forKey: .updatedAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name); try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(gpu, forKey: .gpu); try c.encodeIfPresent(gpuCount, forKey: .gpuCount)
+        try c.encodeIfPresent(weights, forKey: .weights); try c.encodeIfPresent(kvCache, forKey: .kvCache)
+        try c.encodeIfPresent(engine, forKey: .engine); try c.encodeIfPresent(context, forKey: .context)
+        try c.encodeIfPresent(batch, forKey: .batch); try c.encodeIfPresent(inputTokens, forKey: .inputTokens)
+        try c.encodeIfPresent(outputTokens, forKey: .outputTokens); try c.encode(options, forKey: .options)
+        try c.encodeIfPresent(result.map(EmbeddedJSON.init), forKey: .result); try c.encodeIfPresent(notes, forKey: .notes)
+        try c.encodeIfPresent(createdAt, forKey: .createdAt); try c.encodeIfPresent(updatedAt, forKey: .updatedAt)
     }
 
     public func validate() throws {
@@ -300,6 +403,20 @@ public struct ChangeEntry: Codable, Sendable, Equatable {
         self.id = id; self.at = at; self.actor = actor; self.entity = entity; self.key = key; self.action = action
         self.before = before; self.after = after
     }
+    enum CodingKeys: String, CodingKey { case id, at, actor, entity, key, action, before, after }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id); at = try c.decode(String.self, forKey: .at); actor = try c.decode(String.self, forKey: .actor)
+        entity = try c.decode(String.self, forKey: .entity); key = try c.decode(String.self, forKey: .key); action = try c.decode(String.self, forKey: .action)
+        before = try c.decodeIfPresent(EmbeddedJSON.self, forKey: .before)?.text; after = try c.decodeIfPresent(EmbeddedJSON.self, forKey: .after)?.text
+    }
+    /// `before` and `after` are the entity's JSON as objects, not strings of JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(at, forKey: .at); try c.encode(actor, forKey: .actor)
+        try c.encode(entity, forKey: .entity); try c.encode(key, forKey: .key); try c.encode(action, forKey: .action)
+        try c.encodeIfPresent(before.map(EmbeddedJSON.init), forKey: .before); try c.encodeIfPresent(after.map(EmbeddedJSON.init), forKey: .after)
+    }
 }
 
 /// The whole catalog as one JSON document (export / import / seed files).
@@ -312,10 +429,13 @@ public struct CatalogDocument: Codable, Sendable, Equatable {
     public var scenarios: [Scenario]?
     /// What the team measured (`servefit measure import`), keyed by file SHA-256 and run.
     public var measurements: [MeasurementRecord]?
+    /// Measured checkpoints of the models (`model import` of a checkpoint or `hf:` repo).
+    public var variants: [ModelVariant]?
     public init(models: [Model]? = nil, gpus: [GPU]? = nil, prices: [Price]? = nil, scenarios: [Scenario]? = nil,
-                measurements: [MeasurementRecord]? = nil) {
+                measurements: [MeasurementRecord]? = nil, variants: [ModelVariant]? = nil) {
         self.format = "servefit-catalog"; self.version = 1
         self.models = models; self.gpus = gpus; self.prices = prices; self.scenarios = scenarios; self.measurements = measurements
+        self.variants = variants
     }
 
     /// Decodes a document, turning decoding failures into one-line messages.

@@ -101,7 +101,7 @@ enum OpenAPI {
             "GPUList": list("GPU"),
             "Price": S.price,
             "PriceList": list("Price"),
-            "Scenario": response(["name": S.str, "model": S.str, "options": ["type": "object"], "result": S.nullableString, "notes": S.nullableString]),
+            "Scenario": response(["name": S.str, "model": S.str, "options": ["type": "object"], "result": ["type": "object", "nullable": true], "notes": S.nullableString]),
             "ScenarioList": list("Scenario"),
             "ScenarioInput": S.strict(["name": S.slug, "model": S.modelName,
                                        "options": ["type": "object", "maxProperties": Limits.options,

@@ -95,7 +95,10 @@ extension CatalogStore {
         let scenarios = try self.scenarios()
         var ms = try measurements(MeasurementFilter(limit: 100_000))
         for i in ms.indices { ms[i].id = nil }
-        return CatalogDocument(models: models, gpus: gpus, prices: prices, scenarios: scenarios, measurements: ms.isEmpty ? nil : ms)
+        var vs: [ModelVariant] = []
+        for m in models { vs += try variants(of: m.slug) }
+        return CatalogDocument(models: models, gpus: gpus, prices: prices, scenarios: scenarios, measurements: ms.isEmpty ? nil : ms,
+                               variants: vs.isEmpty ? nil : vs)
     }
 
     /// Imports a document all-or-nothing: models, GPUs and scenarios are added or replaced by key,
@@ -105,7 +108,7 @@ extension CatalogStore {
         if let v = doc.version, v > 1 { throw StoreError.invalid("catalog document version \(v) is newer than this servefit understands (1)") }
         for (kind, keys) in [("model", (doc.models ?? []).map(\.slug)), ("gpu", (doc.gpus ?? []).map(\.slug)),
                              ("scenario", (doc.scenarios ?? []).map(\.name)), ("price", (doc.prices ?? []).map(Self.priceKey)),
-                             ("measurement", (doc.measurements ?? []).map(\.key))] {
+                             ("measurement", (doc.measurements ?? []).map(\.key)), ("variant", (doc.variants ?? []).map { "\($0.model):\($0.name)" })] {
             var seen = Set<String>()
             for k in keys where !seen.insert(k).inserted { throw StoreError.duplicate(entity: "\(kind) (twice in the file)", key: k) }
         }
@@ -156,6 +159,21 @@ extension CatalogStore {
                     }
                     _ = try Self.insertMeasurement(db, m, actor: m.actor ?? actor)
                     report.count(\.added, "measurements")
+                }
+                for v in doc.variants ?? [] {
+                    try v.validate()
+                    let mid: Int64
+                    do { mid = try Self.modelID(db, v.model) } catch { throw StoreError.invalid("variant \(v.model):\(v.name) names unknown model '\(v.model)'") }
+                    if var old = try Self.findVariant(db, modelID: mid, slug: v.model, name: v.name) {
+                        var new = v
+                        old.createdAt = nil; new.createdAt = nil
+                        if old == new { report.count(\.unchanged, "variants"); continue }
+                        _ = try Self.insertVariant(db, v, replace: true, actor: actor)
+                        report.count(\.changed, "variants", "variant \(v.model):\(v.name): changed")
+                    } else {
+                        _ = try Self.insertVariant(db, v, replace: false, actor: actor)
+                        report.count(\.added, "variants")
+                    }
                 }
                 if dryRun { throw Rollback() }
             }

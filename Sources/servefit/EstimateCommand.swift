@@ -33,7 +33,7 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Output format: table, json or csv (one row per context × batch).") var format: OutputFormat = .table
-    @Option(help: "Model slug, hf_repo, hf:ORG/NAME[@REV][:QUANT], or a config.json / checkpoint path.") var model: String
+    @Option(help: "Model slug, hf_repo, hf:ORG/NAME[@REV][:QUANT], or a config.json / checkpoint path.", completion: Completions.models) var model: String
     @Flag(help: "Read a repo id the catalog does not hold from the Hub (as if written hf:ORG/NAME).") var fromHub = false
     @Option(help: "Weight format: fp32, fp16, bf16, fp8, int8, int4/awq, gptq, nf4, nf4-dq, fp4, mxfp4, or a GGUF type (Q4_K_M, Q8_0, ...). Default: the checkpoint's own quantization (config.json quantization_config), else fp16.")
     var weights: String?
@@ -41,7 +41,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Tokens per sequence (prompt + output); comma list to sweep.") var context: String = "2048"
     @Option(help: "Concurrent sequences; comma list to sweep.") var batch: String = "1"
     @Option(help: "vllm, llama.cpp, transformers or quick (weights × 1.2).") var engine: String = "vllm"
-    @Option(help: "A catalog GPU slug.") var gpu: String?
+    @Option(help: "A catalog GPU slug.", completion: Completions.gpus) var gpu: String?
     @Option(help: "GPU memory as the engine sees it, for hardware not in the catalog (e.g. 24GiB).") var gpuMemory: String?
     @Option(help: "Number of GPUs (tensor parallel by default).") var gpus: WholeNumber = WholeNumber(1)
     @Option(help: "Tensor-parallel size (default: --gpus / --pipeline-parallel).") var tensorParallel: WholeNumber?

@@ -80,12 +80,13 @@ struct GPUCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one GPU with its current prices.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Argument var gpu: String
+        @Argument(help: "GPU slug.", completion: Completions.gpus) var gpu: String
         func run() throws {
             try CLI.run {
                 let store = try global.open()
                 let g = try store.gpu(gpu)
                 if fmt.format == .json { try CLI.printJSON(g); return }
+                if fmt.format == .csv { try CLI.printCSV([g], leading: ["slug", "vendor", "name"]); return }
                 var rows: [[String]] = [["slug", g.slug], ["vendor", g.vendor], ["name", g.name], ["form_factor", g.formFactor ?? "-"],
                                         ["memory", "\(Units.gib(g.memoryBytes, digits: 0)) (\(g.memoryBytes) bytes; \(Units.gib(g.visibleMemoryBytes)) visible to engines)"],
                                         ["memory_type", g.memoryType ?? "-"], ["bandwidth", "\(CLI.num(g.bandwidthGBPerS, 0)) GB/s"]]
@@ -133,7 +134,7 @@ struct GPUCommand: ParsableCommand {
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change fields of a GPU.", discussion: "Example: servefit gpu update h100-sxm --tdp-w 700")
         @OptionGroup var global: WriteOptions
-        @Argument var gpu: String
+        @Argument(help: "GPU slug.", completion: Completions.gpus) var gpu: String
         @OptionGroup var fields: GPUFields
         func run() throws {
             try CLI.run {
@@ -149,7 +150,7 @@ struct GPUCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a GPU.")
         @OptionGroup var global: WriteOptions
-        @Argument var gpu: String
+        @Argument(help: "GPU slug.", completion: Completions.gpus) var gpu: String
         @Flag(help: "Also remove its price history.") var withPrices = false
         func run() throws {
             try CLI.run {

@@ -80,8 +80,10 @@ enum ModelResolver {
 
     /// A config.json (architecture only) or a checkpoint on disk (architecture and exact bytes).
     static func local(_ path: String) throws -> ResolvedModel {
-        if path.lowercased().hasSuffix(".json") || (!FileManager.default.fileExists(atPath: path + "/model.safetensors.index.json")
-            && ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).allSatisfy { !$0.hasSuffix(".safetensors") && !$0.lowercased().hasSuffix(".gguf") }) {
+        var isDir: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        let weightsInFolder = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).contains { $0.hasSuffix(".safetensors") || $0.lowercased().hasSuffix(".gguf") }
+        if path.lowercased().hasSuffix(".json") || (folder && !weightsInFolder) {
             let file = path.lowercased().hasSuffix(".json") ? path : path + "/config.json"
             return ResolvedModel(model: try HFConfig.parse(try CLI.readFile(file), slug: "local-config", name: file), origin: file)
         }

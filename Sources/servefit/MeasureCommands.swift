@@ -89,6 +89,7 @@ struct MeasureCommand: ParsableCommand {
             try CLI.run {
                 let m = try global.open().measurement(id: Int64(id.value))
                 if fmt.format == .json { try CLI.printJSON(m); return }
+                if fmt.format == .csv { try CLI.printCSV([m], leading: MeasureCommand.leading); return }
                 var rows: [[String]] = [["id", m.id.map(String.init) ?? "-"], ["model", m.model + (m.variant.map { " (\($0))" } ?? "")], ["gpu", "\(m.gpu) ×\(m.gpuCount)"],
                                         ["engine", m.engine + (m.engineVersion.map { " \($0)" } ?? "")], ["kind", m.kind.rawValue], ["format", m.format],
                                         ["source", "\(m.sourceName ?? "-") (sha256 \(m.sourceSHA256.prefix(16))…, run \(m.runIndex))"], ["by", "\(m.actor ?? "-") at \(m.createdAt ?? "-")"]]
@@ -132,6 +133,7 @@ struct MeasureCommand: ParsableCommand {
                 let store = try global.open()
                 let rows = try store.checkMeasurements(MeasurementFilter(model: model, gpu: gpu, engine: engine), calibrated: !noCalibration)
                 if fmt.format == .json { try CLI.printJSON(rows); return }
+                if fmt.format == .csv { try CLI.printCSV(rows, leading: ["measurement", "model", "gpu", "engine", "kind", "metric", "measured", "predicted", "factor"]); return }
                 CLI.printTable(["id", "model", "gpu", "engine", "kind", "metric", "measured", "predicted", "error ×"],
                                rows.map { [$0.measurement.map(String.init) ?? "-", $0.model, $0.gpu, $0.engine, $0.kind, $0.metric,
                                            MeasureCommand.figure($0.metric, $0.measured), MeasureCommand.figure($0.metric, $0.predicted), Units.format($0.factor, 2)] },
@@ -152,7 +154,10 @@ struct MeasureCommand: ParsableCommand {
         return Units.format(v, v >= 100 ? 1 : 2)
     }
 
+    static let leading = ["id", "model", "variant", "gpu", "gpu_count", "engine", "engine_version", "kind", "format"]
+
     static func printRows(_ ms: [MeasurementRecord], format: OutputFormat) {
+        if format == .csv { try? CLI.printCSV(ms, leading: leading); return }
         func headline(_ m: MeasurementRecord) -> String {
             for k in ["output_tokens_per_s", "gen_tokens_per_s", "prompt_tokens_per_s", "kv_tokens", "gpu_blocks", "weights_bytes", "latency_s_mean"] {
                 if let v = m.figures[k] { return "\(k) \(figure(k, v))" }

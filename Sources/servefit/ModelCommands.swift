@@ -131,6 +131,7 @@ struct ModelCommand: ParsableCommand {
                     throw CLIError(message: "no model matches '\(text.prefix(128))'" + (closest.isEmpty ? "" : " (did you mean \(closest.joined(separator: ", "))?)"), code: 1)
                 }
                 if fmt.format == .json { try CLI.printJSON(hits); return }
+                if fmt.format == .csv { try CLI.printCSV(hits, leading: ["slug", "name", "hf_repo", "model_type"]); return }
                 CLI.printTable(["slug", "name", "hf_repo", "model_type"], hits.map { [$0.slug, $0.name, $0.hfRepo ?? "-", $0.modelType] }, format: fmt.format)
             }
         }
@@ -141,13 +142,14 @@ struct ModelCommand: ParsableCommand {
                                                         discussion: "Example: servefit model show meta-llama/Llama-2-7b-hf")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Argument(help: "Slug or Hugging Face repo id.") var model: String
+        @Argument(help: "Slug or Hugging Face repo id.", completion: Completions.models) var model: String
 
         func run() throws {
             try CLI.run {
                 let m = try global.open().model(model)
                 let d = try modelJSON(m)
                 if fmt.format == .json { try printJSONObject(d); return }
+                if fmt.format == .csv { CLI.printCSV(objects: [d], leading: ["slug", "name", "hf_repo", "model_type"]); return }
                 let rows = d.keys.sorted().compactMap { k -> [String]? in
                     let v = d[k]!
                     if v is NSNull { return nil }

@@ -38,8 +38,8 @@ struct InspectCommand: ParsableCommand {
             if let ref = try HubReference.parse(path) {
                 let h = try ModelResolver.loadHub(ref, all: ref.file == nil)
                 if fmt.format == .json { try CLI.printJSON(h); return }
-                if fmt.format == .csv {
-                    try CLI.printCSV(h.read.map { HubCheckpointRow($0, hub: h) })
+                if fmt.format == .csv {  // one row per checkpoint read
+                    try CLI.printCSV(h.read.map { HubCheckpointRow($0, hub: h) }, leading: ["repo", "commit", "checkpoint"])
                     return
                 }
                 print("\(h.pinned) (\(h.source == "cache" ? "local Hugging Face cache: \(h.cachePath ?? "")" : "read from the Hub by HTTP Range, headers only")): "
@@ -61,6 +61,7 @@ struct InspectCommand: ParsableCommand {
             }
             let inv = try ModelFiles.inventory(path)
             if fmt.format == .json { try CLI.printJSON(inv); return }
+            if fmt.format == .csv { try CLI.printCSV([inv], leading: ["format", "files", "params_total", "weights_bytes", "quantization"]); return }
             printInventory(path, inv)
         }
     }

@@ -7,7 +7,7 @@ import ServefitStore
 /// They are handed to `RankQuery(options:)` by name, the same parser the server uses.
 struct RankOptions: ParsableArguments {
     @Flag(help: "Read a --model the catalog does not hold from the Hugging Face Hub (as if written hf:ORG/NAME).") var fromHub = false
-    @Option(help: "GPU slugs to consider, comma-separated (default: every GPU in the catalog).") var gpu: String?
+    @Option(help: "GPU slugs to consider, comma-separated (default: every GPU in the catalog).", completion: Completions.gpus) var gpu: String?
     @Option(help: "Only GPUs of this vendor (NVIDIA, AMD, Intel).") var vendor: String?
     @Option(help: "Only prices from this provider.") var provider: String?
     @Option(help: "on-demand, spot or reserved (default: the cheapest of any).") var pricingModel: String?
@@ -119,20 +119,12 @@ enum RankPrinter {
         return "$" + Units.format(x, digits)
     }
 
-    static func csvRow(_ r: RankRow) -> [String] {
-        func d(_ x: Double?) -> String { x.map { String($0) } ?? "" }
-        return [r.model, r.gpu, String(r.gpuCount), String(r.tensorParallel), r.weights, r.kvCache, r.engine, r.batch.map(String.init) ?? "",
-                r.perGPUBytes.map(String.init) ?? "", d(r.ttftMs), d(r.tpotMs), d(r.throughputTokensPerS), d(r.requestsPerS),
-                r.provider ?? "", r.instance ?? "", r.gpusPerInstance.map(String.init) ?? "", r.pricingModel ?? "", r.priceAsOf ?? "",
-                d(r.usdPerGPUHour), d(r.usdPerHour), d(r.usdPerMillionTokens), d(r.usdPerMillionTokensBlended),
-                d(r.usdPerMillionInputTokens), d(r.usdPerMillionRequests), d(r.usdPerAudioHour),
-                r.replicas.map(String.init) ?? "", d(r.usdPerHourAtTraffic), r.launch?.command ?? "", r.rejectedReason ?? ""]
-    }
+    /// The columns a reader looks for first in rank's CSV (the rest of the JSON's keys follow).
     static let csvHeaders = ["model", "gpu", "gpu_count", "tensor_parallel", "weights", "kv_cache", "engine", "batch", "per_gpu_bytes",
                              "ttft_ms", "tpot_ms", "throughput_tokens_per_s", "requests_per_s", "provider", "instance", "gpus_per_instance",
                              "pricing_model", "price_as_of", "usd_per_gpu_hour", "usd_per_hour", "usd_per_million_tokens",
                              "usd_per_million_tokens_blended", "usd_per_million_input_tokens", "usd_per_million_requests",
-                             "usd_per_audio_hour", "replicas", "usd_per_hour_at_traffic", "launch", "rejected_reason"]
+                             "usd_per_audio_hour", "replicas", "usd_per_hour_at_traffic", "launch_command", "rejected_reason"]
 
     static func describe(_ q: RankQuery) -> String {
         var parts = ["\(q.inputTokens) in / \(q.outputTokens) out tokens per request", "memory for \(q.effectiveContext) tokens per sequence", "engine \(q.engine.rawValue)"]
@@ -191,7 +183,7 @@ struct RankCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
-    @Option(help: "Model slug or Hugging Face repo id.") var model: String
+    @Option(help: "Model slug or Hugging Face repo id.", completion: Completions.models) var model: String
     @OptionGroup var options: RankOptions
     @Option(help: "Show only the N best.") var top: Int?
     @Flag(help: "Also list the deployments that lost, with the reason.") var showRejected = false
@@ -209,7 +201,7 @@ struct RankCommand: ParsableCommand {
             case .json:
                 try CLI.printJSON(r.ranked + (showRejected ? r.rejected : []))
             case .csv:
-                CLI.printTable(RankPrinter.csvHeaders, (r.ranked + (showRejected ? r.rejected : [])).map(RankPrinter.csvRow), format: .csv)
+                try CLI.printCSV(r.ranked + (showRejected ? r.rejected : []), leading: RankPrinter.csvHeaders)
             case .table where r.ranked.isEmpty:
                 print("\(m.slug): \(RankPrinter.describe(q))")
                 if showRejected && !r.rejected.isEmpty {
@@ -278,7 +270,7 @@ struct BestGPUCommand: ParsableCommand {
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
-    @Option(help: "Model slug, Hugging Face repo id, or hf:ORG/NAME[@REV].") var model: String
+    @Option(help: "Model slug, Hugging Face repo id, or hf:ORG/NAME[@REV].", completion: Completions.models) var model: String
     @OptionGroup var options: RankOptions
 
     func run() throws {
@@ -290,7 +282,7 @@ struct BestGPUCommand: ParsableCommand {
             guard let best = r.ranked.first else { throw RankPrinter.nothingFits(q, r) }
             let m = try given ?? store.model(q.model)
             if fmt.format == .json { try CLI.printJSON(best); return }
-            if fmt.format == .csv { CLI.printTable(RankPrinter.csvHeaders, [RankPrinter.csvRow(best)], format: .csv); return }
+            if fmt.format == .csv { try CLI.printCSV([best], leading: RankPrinter.csvHeaders); return }
             print("\(m.slug): \(best.gpuCount) × \(best.gpuName) (\(best.gpu)), \(best.weights) weights, batch \(best.batch ?? 1): "
                   + RankPrinter.costPhrase(best) + " at \(best.provider ?? "?") (\(best.instance ?? "?")) $\(Units.format(best.usdPerGPUHour ?? 0, 2))/GPU-h; "
                   + "TTFT \(RankPrinter.ms(best.ttftMs ?? 0)), TPOT \(best.tpotMs.map(RankPrinter.ms) ?? "-"), \(Units.format(best.throughputTokensPerS ?? 0, 0)) out tok/s")
@@ -320,7 +312,7 @@ struct CompareCommand: ParsableCommand {
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fmt: FormatOption
-    @Option(help: "Model slugs, Hugging Face ids or hf:ORG/NAME references, comma-separated.") var model: String
+    @Option(help: "Model slugs, Hugging Face ids or hf:ORG/NAME references, comma-separated.", completion: Completions.models) var model: String
     @OptionGroup var options: RankOptions
 
     func run() throws {
@@ -339,7 +331,7 @@ struct CompareCommand: ParsableCommand {
             let rows = try store.compare(models: models, q, given: given)
             switch fmt.format {
             case .json: try CLI.printJSON(rows)
-            case .csv: CLI.printTable(RankPrinter.csvHeaders, rows.map(RankPrinter.csvRow), format: .csv)
+            case .csv: try CLI.printCSV(rows, leading: RankPrinter.csvHeaders)
             case .table:
                 print(RankPrinter.describe(q))
                 CLI.printTable(["model", "gpu", "n", "weights", "batch", "TTFT", "TPOT", "out tok/s", "$/GPU-h", "$/M out", "$/M blended", "note"],
@@ -383,7 +375,7 @@ struct ScenarioCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Save a ranking question (rank's options) under a name.")
         @OptionGroup var global: WriteOptions
         @Argument(help: "Scenario name (lower case, digits, - . _).") var name: String
-        @Option(help: "Model slug or Hugging Face repo id.") var model: String
+        @Option(help: "Model slug or Hugging Face repo id.", completion: Completions.models) var model: String
         @OptionGroup var options: RankOptions
         @Option(help: "Free text kept with the scenario.") var notes: String?
         @Flag(help: "Overwrite a scenario of the same name.") var replace = false
@@ -407,6 +399,7 @@ struct ScenarioCommand: ParsableCommand {
             try CLI.run {
                 let all = try global.open().scenarios()
                 if fmt.format == .json { try CLI.printJSON(all); return }
+                if fmt.format == .csv { try CLI.printCSV(all, leading: ["name", "model"]); return }
                 CLI.printTable(["name", "model", "options", "updated"], all.map { s in
                     [s.name, s.model, s.options.sorted { $0.key < $1.key }.map { "--\($0.key) \($0.value)" }.joined(separator: " "), String((s.updatedAt ?? "").prefix(19))]
                 }, format: fmt.format)
@@ -423,6 +416,7 @@ struct ScenarioCommand: ParsableCommand {
             try CLI.run {
                 let s = try global.open().scenario(name)
                 if fmt.format == .json { try CLI.printJSON(s); return }
+                if fmt.format == .csv { try CLI.printCSV([s], leading: ["name", "model"]); return }
                 print("scenario \(s.name): model \(s.model)")
                 for (k, v) in s.options.sorted(by: { $0.key < $1.key }) { print("  --\(k) \(v)") }
                 if let n = s.notes { print("notes: \(n)") }
@@ -444,6 +438,7 @@ struct ScenarioCommand: ParsableCommand {
             try CLI.run {
                 let run = try global.open().runScenario(name)
                 if fmt.format == .json { try CLI.printJSON(run); return }
+                if fmt.format == .csv { try CLI.printCSV([run], leading: ["scenario"]); return }
                 print("scenario \(name): \(run.query.model), \(RankPrinter.describe(run.query))")
                 let rows = Array(run.result.ranked.prefix(max(1, top)))
                 if rows.isEmpty { print("no deployment meets it today") } else {
@@ -468,6 +463,7 @@ struct ScenarioCommand: ParsableCommand {
                 let store = try global.open()
                 let runs = try names.map { try store.runScenario($0) }
                 if fmt.format == .json { try CLI.printJSON(runs); return }
+                if fmt.format == .csv { try CLI.printCSV(runs, leading: ["scenario"]); return }
                 CLI.printTable(["scenario", "model", "best", "batch", "TTFT", "TPOT", "out tok/s", "$/M out", "$/M blended", "since saved"],
                                runs.map { r in
                                    let b = r.best

@@ -88,6 +88,7 @@ struct TokenCommand: ParsableCommand {
             try CLI.run {
                 let all = try global.open().tokens()
                 if fmt.format == .json { try CLI.printJSON(all); return }
+                if fmt.format == .csv { try CLI.printCSV(all, leading: ["name", "role", "prefix"]); return }
                 CLI.printTable(["name", "role", "prefix", "created", "by", "revoked"],
                                all.map { [$0.name, $0.role.rawValue, $0.prefix + "…", $0.createdAt, $0.createdBy, $0.revokedAt ?? "-"] }, format: fmt.format)
             }

@@ -94,6 +94,7 @@ struct HistoryCommand: ParsableCommand {
             guard (1...10_000).contains(limit.value) else { throw CLIError(message: "--limit must be from 1 to 10000 (got \(limit.value))", code: 64) }
             let entries = try global.open().history(entity: entity, key: key, limit: limit.value)
             if fmt.format == .json { try CLI.printJSON(entries); return }
+            if fmt.format == .csv { try CLI.printCSV(entries, leading: ["id", "at", "actor", "action", "entity", "key"]); return }
             CLI.printTable(["id", "at", "actor", "action", "entity", "key"],
                            entries.map { [String($0.id), $0.at, $0.actor, $0.action, $0.entity, $0.key] }, format: fmt.format)
         }

@@ -42,6 +42,37 @@ struct WriteOptions: ParsableArguments {
     }
 }
 
+/// Shell completion from the catalog (`servefit --generate-completion-script bash|zsh|fish`):
+/// model and GPU slugs (and Hugging Face ids) of the database the words typed so far name
+/// (--db, else SERVEFIT_DB, else the default). Nothing when it cannot be read; never creates it.
+enum Completions {
+    static func catalog(_ words: [String]) -> CatalogStore? {
+        var path: String?
+        if let i = words.firstIndex(of: "--db"), i + 1 < words.count { path = words[i + 1] }
+        if path == nil, let w = words.first(where: { $0.hasPrefix("--db=") }) { path = String(w.dropFirst(5)) }
+        if path == nil, let env = ProcessInfo.processInfo.environment["SERVEFIT_DB"], !env.isEmpty { path = env }
+        let file = path ?? CLI.defaultDatabasePath()
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        return try? CatalogStore.open(path: file, seedIfNew: false)
+    }
+
+    static func matching(_ names: [String], _ prefix: String) -> [String] {
+        // A comma list (compare --model a,b; rank --gpu x,y) completes its last item.
+        let head = prefix.contains(",") ? String(prefix[...prefix.lastIndex(of: ",")!]) : ""
+        let last = String(prefix.dropFirst(head.count)).lowercased()
+        return names.filter { $0.lowercased().hasPrefix(last) }.sorted().map { head + $0 }
+    }
+
+    static let models = CompletionKind.custom { words, _, prefix in
+        guard let s = catalog(words), let ms = try? s.models() else { return [] }
+        return matching(ms.map(\.slug) + ms.compactMap(\.hfRepo), prefix)
+    }
+    static let gpus = CompletionKind.custom { words, _, prefix in
+        guard let s = catalog(words), let gs = try? s.gpus() else { return [] }
+        return matching(gs.map(\.slug), prefix)
+    }
+}
+
 struct FormatOption: ParsableArguments {
     @Option(name: .long, help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
@@ -124,13 +155,21 @@ enum CLI {
     /// CSV of what the JSON form prints: one header row of the JSON keys (nested objects
     /// flattened as parent_child, lists as JSON text), bare values in the JSON's units, RFC 4180
     /// quoting. `columns` picks and orders keys; a key a row lacks is an empty cell.
-    static func printCSV<T: Encodable>(_ rows: [T], columns: [String]? = nil) throws {
+    /// `leading` puts those keys first (the ones a reader looks for), the rest follow sorted.
+    static func printCSV<T: Encodable>(_ rows: [T], columns: [String]? = nil, leading: [String] = []) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let objects = try (JSONSerialization.jsonObject(with: encoder.encode(rows)) as? [Any] ?? []).map { flatten($0 as? [String: Any] ?? [:]) }
-        let columns = columns ?? Array(Set(objects.flatMap(\.keys))).sorted()
+        let objects = try JSONSerialization.jsonObject(with: encoder.encode(rows)) as? [Any] ?? []
+        printCSV(objects: objects.map { $0 as? [String: Any] ?? [:] }, columns: columns, leading: leading)
+    }
+
+    static func printCSV(objects: [[String: Any]], columns: [String]? = nil, leading: [String] = []) {
+        let flat = objects.map { flatten($0) }
+        let all = Set(flat.flatMap(\.keys))
+        let first = leading.filter(all.contains)
+        let columns = columns ?? first + all.subtracting(first).sorted()
         print(columns.map(csvField).joined(separator: ","))
-        for o in objects { print(columns.map { csvField(o[$0] ?? "") }.joined(separator: ",")) }
+        for o in flat { print(columns.map { csvField(o[$0] ?? "") }.joined(separator: ",")) }
     }
 
     /// A JSON object as flat text cells: {"tflops": {"bf16": 125}} → ["tflops_bf16": "125"].
@@ -144,6 +183,12 @@ enum CLI {
                 out[key] = s
             } else if v is NSNull {
                 out[key] = ""
+            } else if let b = v as? Bool, !(v is Int) || "\(type(of: v))".contains("Bool") {
+                out[key] = b ? "true" : "false"
+            } else if let i = v as? Int {
+                out[key] = String(i)
+            } else if let d = v as? Double {
+                out[key] = d.isFinite ? String(d) : ""  // the shortest text that reads back as the same number
             } else if let data = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys, .withoutEscapingSlashes]),
                       let text = String(data: data, encoding: .utf8) {
                 out[key] = String(text.dropFirst().dropLast())  // the value inside [ … ]

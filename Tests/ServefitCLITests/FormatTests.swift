@@ -38,8 +38,24 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
 @Test func csvAndJSONCarryTheSameRowsAndKeys() throws {
     let db = tempDB()
     _ = try sf(["db", "seed"], db: db)
-    for cmd in [["model", "list"], ["gpu", "list"], ["price", "list"], ["price", "list", "--gpu", "h100-sxm"],
-                ["estimate", "--model", "llama-3.1-8b", "--gpu", "l4", "--context", "2048,8192", "--batch", "1,4"]] {
+    // Every read command, on a catalog with a scenario, a measurement and a token to show.
+    #expect(try sf(["scenario", "save", "chat-8b", "--model", "llama-3.1-8b-instruct", "--max-tpot", "50ms"], db: db).code == 0)
+    #expect(try sf(["scenario", "save", "chat-32b", "--model", "qwen3-32b", "--max-tpot", "50ms"], db: db).code == 0)
+    #expect(try sf(["measure", "import", fixture("vllm_bench_serve_result.json"), "--gpu", "h100-sxm", "--gpus", "4"], db: db).code == 0)
+    #expect(try sf(["token", "create", "--name", "fmt", "--role", "read"], db: db).code == 0)
+    let read: [[String]] = [
+        ["model", "list"], ["model", "show", "llama-2-7b"], ["model", "search", "llama-3.1"], ["gpu", "list"], ["gpu", "show", "h100-sxm"],
+        ["price", "list"], ["price", "list", "--gpu", "h100-sxm"],
+        ["estimate", "--model", "llama-3.1-8b", "--gpu", "l4", "--context", "2048,8192", "--batch", "1,4"],
+        ["estimate", "--model", fixtureDir + "/tiny-llama-q8_0.gguf", "--engine", "llama.cpp"],
+        ["rank", "--model", "llama-3.1-8b-instruct", "--top", "3"], ["rank", "--model", "llama-3.1-8b-instruct", "--top", "2", "--traffic", "5"],
+        ["best-gpu", "--model", "llama-3.1-8b-instruct"],
+        ["compare", "--model", "llama-3.1-8b-instruct,qwen2.5-7b-instruct", "--gpu", "l4,h100-sxm"],
+        ["scenario", "list"], ["scenario", "show", "chat-8b"], ["scenario", "run", "chat-8b"], ["scenario", "compare", "chat-8b", "chat-32b"],
+        ["history", "--limit", "5"], ["measure", "list"], ["measure", "check"], ["token", "list"],
+        ["inspect", fixtureDir + "/tiny-llama-awq"], ["inspect", fixtureDir + "/tiny-llama-q8_0.gguf"],
+    ]
+    for cmd in read {
         let j = try sf(cmd + ["--format", "json"], db: db), c = try sf(cmd + ["--format", "csv"], db: db)
         #expect(j.code == 0 && c.code == 0, "\(cmd)")
         let parsed = try JSONSerialization.jsonObject(with: Data(j.out.utf8))
@@ -68,4 +84,22 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
             }
         }
     }
+}
+
+/// Shell completion (`servefit --generate-completion-script bash|zsh|fish`) offers the catalog's
+/// own slugs: the shells call `servefit ---completion …` with the words typed so far.
+@Test func shellCompletionOffersCatalogSlugs() throws {
+    let db = tempDB()
+    #expect(try sf(["gpu", "list"], db: db).code == 0)  // the catalog exists (completion never creates one)
+    let models = try sf(["---completion", "estimate", "--", "--model", "3", "9", "servefit", "estimate", "--model", "llama-3.1"], db: db)
+    let m = models.out.split(separator: "\n").map(String.init)
+    #expect(m.contains("llama-3.1-8b-instruct") && m.allSatisfy { $0.lowercased().hasPrefix("llama-3.1") }, "\(models.out)")
+    // A comma list completes its last item.
+    let gpus = try sf(["---completion", "rank", "--", "--gpu", "3", "9", "servefit", "rank", "--gpu", "l4,h100-s"], db: db)
+    #expect(gpus.out.split(separator: "\n").map(String.init) == ["l4,h100-sxm"], "\(gpus.out)")
+    #expect(try sf(["--generate-completion-script", "bash"], db: db).out.contains("---completion"))
+    // No catalog, no suggestions, and none is created.
+    let none = FileManager.default.temporaryDirectory.appendingPathComponent("sf-none-\(UUID().uuidString).sqlite").path
+    #expect(try sf(["---completion", "estimate", "--", "--model", "3", "1", "servefit", "estimate", "--model", "l"], db: none).out.isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: none))
 }

@@ -262,6 +262,15 @@ func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> 
     #expect(m["hf_repo"] as? String == "TheBloke/Tiny-GGUF" && m["hf_commit"] as? String == commitB && m["hf_revision"] as? String == "main")
     let v = try #require(try json(try sf(["estimate", "--model", "tiny-gguf", "--variant", "Q4_0", "--engine", "llama.cpp", "--format", "json"], db: db).out) as? [String: Any])
     #expect(v["weights"] as? String == "Q4_0")
+    // Export carries the variants, and they come back on import into another catalog.
+    let doc = (db as NSString).deletingLastPathComponent + "/export.json"
+    #expect(try sf(["export", "-o", doc], db: db).code == 0)
+    let other = tempDB()
+    let back = try sf(["import", doc, "--format", "json"], db: other)
+    #expect(back.code == 0, "\(back.err)")
+    #expect((try json(back.out) as? [String: Any]).flatMap { ($0["added"] as? [String: Int])?["variants"] } == 2)
+    #expect(try sf(["estimate", "--model", "tiny-gguf", "--variant", "Q8_0", "--engine", "llama.cpp"], db: other).code == 0)
+    #expect(try (json(try sf(["import", doc, "--format", "json"], db: other).out) as? [String: Any]).flatMap { ($0["unchanged"] as? [String: Int])?["variants"] } == 2)
     // A repo whose GGUF files are two architectures stores nothing.
     let mixed = try hf(["model", "import", "hf:org/Mixed-GGUF", "--slug", "mixed", "--variants"], db: db, hub: hub)
     #expect(mixed.code == 65 && mixed.err.contains("another architecture"))

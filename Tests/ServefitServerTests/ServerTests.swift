@@ -420,3 +420,18 @@ func residentBytes() -> Int64 {
         #expect(try await call(c, .get, "/v1/calibration").status == .ok)
     }
 }
+
+/// Every route that takes a body refuses a key it does not know, naming it (a typo such as
+/// "contxt" is never answered with the default).
+@Test func everyBodyRefusesAnUnknownKey() async throws {
+    try await withServer { c, _, tokens in
+        let withBody = API.routes.filter { $0.body != nil }
+        #expect(withBody.count >= 10)
+        for r in withBody {
+            let uri = r.path.replacingOccurrences(of: "{slug}", with: "h100-sxm").replacingOccurrences(of: "{name}", with: "none")
+            let reply = try await call(c, r.method, uri, token: tokens.admin, raw: #"{"zzz_unknown_key": 1}"#)
+            expectError(reply, .badRequest)
+            #expect((reply.object["detail"] as? String)?.contains("zzz_unknown_key") == true, "\(r.method) \(r.path): \(reply.text)")
+        }
+    }
+}
