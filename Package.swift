@@ -53,7 +53,7 @@ let package = Package(
         // The MCP face (stdio): tools over Store + Core, for agents. No SQL here.
         .target(
             name: "ServefitMCP",
-            dependencies: ["ServefitCore", "ServefitStore", "ServefitFiles", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["ServefitCore", "ServefitStore", "ServefitFiles", "ServefitHub", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(
             name: "servefit",

@@ -243,13 +243,15 @@ public enum Suggest {
         let scored = candidates.compactMap { c -> (Int, String)? in
             let l = c.lowercased()
             if l == n { return (0, c) }
+            // A name the user typed the start of (h100 → h100-sxm) is nearer than an edit away.
+            if n.count >= 3, l.hasPrefix(n) { return (1, c) }
             let d = distance(n, l)
             if d <= budget { return (d, c) }
             if n.count >= 3, l.contains(n) || n.contains(l) { return (budget + 1, c) }
             return nil
         }
         var seen = Set<String>()
-        return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1).filter { seen.insert($0).inserted }.prefix(limit).map { $0 }
+        return scored.sorted { ($0.0, $0.1.count, $0.1) < ($1.0, $1.1.count, $1.1) }.map(\.1).filter { seen.insert($0).inserted }.prefix(limit).map { $0 }
     }
 
     /// " (did you mean a, b?)" or "".

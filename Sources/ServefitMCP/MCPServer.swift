@@ -2,6 +2,7 @@ import Foundation
 import MCP
 import ServefitCore
 import ServefitFiles
+import ServefitHub
 import ServefitStore
 
 /// servefit for agents: an MCP server (stdio) over the same catalog, estimator and ranking as
@@ -21,7 +22,7 @@ public enum ServefitMCP {
         func num(_ d: String) -> Value { .object(["type": "number", "description": .string(d)]) }
         func bool(_ d: String) -> Value { .object(["type": "boolean", "description": .string(d)]) }
         let rankProps: [String: Value] = [
-            "model": str("catalog model slug or Hugging Face id"), "gpu": str("comma-separated GPU slugs (default: every GPU)"),
+            "model": str("catalog model slug or Hugging Face id, or hf:ORG/NAME[@REV][:QUANT] to read it from the Hub"), "gpu": str("comma-separated GPU slugs (default: every GPU)"),
             "vendor": str("NVIDIA, AMD, Intel"), "provider": str("cloud provider"), "engine": str("vllm, sglang, trtllm, llama.cpp, transformers"),
             "counts": str("GPU counts to try, e.g. 1,2,4,8"), "formats": str("weight formats, e.g. fp16,fp8,int4"), "kv_cache": str("fp16, fp8, q8_0 …"),
             "input": str("prompt tokens per request (1024)"), "output": str("output tokens per request (256)"), "context": str("tokens per sequence"),
@@ -31,7 +32,7 @@ public enum ServefitMCP {
         ]
         var tools = [
             Tool(name: "estimate", description: "Memory for serving (or training) a model: weights, KV cache, activations, per GPU, whether it fits, and the engine's launch line. Arguments are servefit estimate's options in snake_case.",
-                 inputSchema: object(["model": str("catalog model slug or Hugging Face id"), "gpu": str("catalog GPU slug"), "gpus": int("number of GPUs"),
+                 inputSchema: object(["model": str("catalog model slug or Hugging Face id, or hf:ORG/NAME[@REV][:QUANT] to read it from the Hub"), "gpu": str("catalog GPU slug"), "gpus": int("number of GPUs"),
                                       "weights": str("fp16, bf16, fp8, int8, awq, gptq, Q4_K_M …"), "kv_cache": str("fp16, fp8 …"), "context": int("tokens per sequence"),
                                       "batch": int("sequences"), "engine": str("vllm, sglang, trtllm, llama.cpp, transformers, quick"),
                                       "tensor_parallel": int("tensor-parallel size"), "pipeline_parallel": int("pipeline stages"),
@@ -76,7 +77,14 @@ public enum ServefitMCP {
 
     /// Runs one tool: the JSON text of its result and a one-line summary. Errors are thrown with
     /// the one-line message every face gives.
-    public static func call(_ name: String, _ arguments: [String: Value], store: CatalogStore, allowWrites: Bool) throws -> (json: String, summary: String) {
+    /// A model named hf:ORG/NAME[@REV][:QUANT]: read from the local Hugging Face cache or the Hub
+    /// for this one answer (HF_ENDPOINT, HF_TOKEN as for the CLI); nil for catalog names.
+    static func hubModel(_ name: String?) async throws -> (model: Model, checkpoint: ModelVariant?)? {
+        guard let name, let ref = try HubReference.parse(name) else { return nil }
+        return try HubImport.resolved(try await HubReader(settings: try HubSettings.fromEnvironment()).load(ref))
+    }
+
+    public static func call(_ name: String, _ arguments: [String: Value], store: CatalogStore, allowWrites: Bool) async throws -> (json: String, summary: String) {
         let data = try JSONEncoder().encode(Value.object(arguments))
         func rankQuery(_ args: Data, top: Int?) throws -> RankQuery {
             var o = try RankQuery.optionStrings(json: args)
@@ -86,15 +94,18 @@ public enum ServefitMCP {
         switch name {
         case "estimate":
             let spec = try JSONDecoder.strict(EstimateSpec.self, from: data, what: "the estimate arguments")
-            let e = try store.estimate(spec)
+            let hub = try await hubModel(spec.model)
+            let e = try store.estimate(spec, model: hub?.model, checkpoint: hub?.checkpoint)
             let fit = e.fits.map { $0 ? "fits" : "does not fit" } ?? "no GPU given"
             return (try json(e), "\(e.model) \(e.weights) on \(e.gpus) GPU(s): \(Units.gib(e.perGPUBytes ?? e.totalBytes)) per GPU, \(fit)" + (e.launch.map { "; launch: \($0)" } ?? ""))
         case "rank":
-            let r = try store.rank(try rankQuery(data, top: 10))
+            let q = try rankQuery(data, top: 10)
+            let r = try store.rank(q, model: try await hubModel(q.model)?.model)
             let head = r.ranked.prefix(3).map { "\($0.label) \($0.costKey.map { "$" + Units.format($0, 3) } ?? "-")" }.joined(separator: "; ")
             return (try json(r), r.ranked.isEmpty ? "nothing fits and meets the constraints (\(r.rejected.count) rejected)" : "best: \(head)")
         case "best_gpu":
-            let r = try store.rank(try rankQuery(data, top: 1))
+            let q = try rankQuery(data, top: 1)
+            let r = try store.rank(q, model: try await hubModel(q.model)?.model)
             guard let best = r.ranked.first else {
                 throw ToolError(description: "nothing fits and meets the constraints (\(r.rejected.count) deployments rejected)")
             }
@@ -172,7 +183,7 @@ public enum ServefitMCP {
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: toolList) }
         await server.withMethodHandler(CallTool.self) { params in
             do {
-                let (text, summary) = try call(params.name, params.arguments ?? [:], store: store, allowWrites: allowWrites)
+                let (text, summary) = try await call(params.name, params.arguments ?? [:], store: store, allowWrites: allowWrites)
                 return .init(content: [.text(text: summary, annotations: nil, _meta: nil), .text(text: text, annotations: nil, _meta: nil)], isError: false)
             } catch {
                 return .init(content: [.text(text: message(error), annotations: nil, _meta: nil)], isError: true)
@@ -200,6 +211,7 @@ public enum ServefitMCP {
         if let s = e as? StoreError { return s.description }
         if let t = e as? ToolError { return t.description }
         if let f = e as? FileError { return f.description }
+        if let h = e as? HubError { return h.description }
         if let d = e as? DecodingError { return "bad arguments: " + CatalogDocument.describe(d) }
         return "\(e)"
     }

@@ -63,16 +63,23 @@ extension CatalogStore {
     }
 
     static func findModel(_ db: Database, _ key: String) throws -> Model {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ? OR hf_repo = ? ORDER BY slug = ? DESC LIMIT 1",
-                                         arguments: [key, key, key]) else {
-            throw StoreError.notFound(entity: "model", key: key)
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ? OR hf_repo = ? ORDER BY slug = ? DESC LIMIT 1",
+                                      arguments: [key, key, key]) {
+            return try model(from: row)
         }
-        return try model(from: row)
+        // Hugging Face ids are case-insensitive on the Hub (Llama-2-7B is llama-2-7b); so are slugs here.
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ? COLLATE NOCASE OR hf_repo = ? COLLATE NOCASE ORDER BY slug LIMIT 1",
+                                      arguments: [key, key]) {
+            return try model(from: row)
+        }
+        let names = try Row.fetchAll(db, sql: "SELECT slug, hf_repo FROM model").flatMap { r -> [String] in [r["slug"], r["hf_repo"]].compactMap { $0 } }
+        throw StoreError.notFound(entity: "model", key: key, closest: Suggest.closest(key, in: names))
     }
 
     static func modelID(_ db: Database, _ key: String) throws -> Int64 {
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM model WHERE slug = ? OR hf_repo = ? ORDER BY slug = ? DESC LIMIT 1",
-                                          arguments: [key, key, key]) else {
+                                          arguments: [key, key, key])
+                ?? Int64.fetchOne(db, sql: "SELECT id FROM model WHERE slug = ?", arguments: [try findModel(db, key).slug]) else {
             throw StoreError.notFound(entity: "model", key: key)
         }
         return id
@@ -154,14 +161,14 @@ extension CatalogStore {
     }
 
     static func findGPU(_ db: Database, _ slug: String) throws -> GPU {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM gpu WHERE slug = ?", arguments: [slug]) else {
-            throw StoreError.notFound(entity: "gpu", key: slug)
-        }
-        return gpu(from: row)
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM gpu WHERE slug = ?", arguments: [slug]) { return gpu(from: row) }
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM gpu WHERE slug = ? COLLATE NOCASE", arguments: [slug]) { return gpu(from: row) }
+        throw StoreError.notFound(entity: "gpu", key: slug, closest: Suggest.closest(slug, in: try String.fetchAll(db, sql: "SELECT slug FROM gpu")))
     }
 
     static func gpuID(_ db: Database, _ slug: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM gpu WHERE slug = ?"), arguments: [slug]) else {
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM gpu WHERE slug = ?"), arguments: [slug])
+                ?? Int64.fetchOne(db, sql: "SELECT id FROM gpu WHERE slug = ?", arguments: [try findGPU(db, slug).slug]) else {
             throw StoreError.notFound(entity: "gpu", key: slug)
         }
         return id

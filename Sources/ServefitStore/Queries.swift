@@ -104,6 +104,13 @@ extension CatalogStore {
     /// the catalog's GPUs and prices all the same.
     public func rank(_ q: RankQuery, model given: Model? = nil) throws -> RankResult {
         let m = try given ?? model(q.model)
+        if let p = q.provider {
+            // A provider with no price at all is a typo, not "nothing fits".
+            let known = try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT provider FROM gpu_price") }
+            if !known.contains(where: { $0.caseInsensitiveCompare(p) == .orderedSame }) {
+                throw CoreError.unknownName(kind: "provider", name: String(p.prefix(100)), known: Suggest.closest(p, in: known).isEmpty ? known.sorted() : Suggest.closest(p, in: known))
+            }
+        }
         // The team's calibration for this engine, unless the query asks for the model alone.
         var used = q
         let corrections = q.noCalibration ? [:] : try self.corrections(engine: q.engine.rawValue)

@@ -2,7 +2,8 @@ import ServefitCore
 
 /// Errors of the storage layer. The CLI maps them to exit codes, the server to HTTP statuses.
 public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
-    case notFound(entity: String, key: String)
+    /// `closest`: the 1-3 names nearest to the key (edit distance), for "did you mean".
+    case notFound(entity: String, key: String, closest: [String] = [])
     case duplicate(entity: String, key: String)
     /// Bad data: validation failed (wraps the core's message).
     case invalid(String)
@@ -17,7 +18,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .notFound(let e, let k): return "no \(e) '\(k)' in the catalog"
+        case .notFound(let e, let k, let c):
+            return "no \(e) '\(k.prefix(200))' in the catalog" + (c.isEmpty ? "" : " (did you mean \(c.joined(separator: ", "))?)")
         case .duplicate(let e, let k): return "\(e) '\(k)' already exists"
         case .invalid(let m): return m
         case .newerSchema(let m): return m

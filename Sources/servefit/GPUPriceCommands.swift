@@ -4,25 +4,25 @@ import ServefitCore
 import ServefitStore
 
 struct GPUFields: ParsableArguments {
-    @Option var vendor: String?
-    @Option var name: String?
-    @Option var formFactor: String?
+    @Option(help: "Vendor: NVIDIA, AMD or Intel.") var vendor: String?
+    @Option(help: "Display name, e.g. \"H100 SXM5 80GB\".") var name: String?
+    @Option(help: "Form factor: SXM5, PCIe, OAM, …") var formFactor: String?
     @Option(help: "Memory, e.g. 80GiB or 24GB (binary units for HBM/GDDR capacities).") var memory: String?
-    @Option var memoryType: String?
+    @Option(help: "Memory type: HBM3, HBM3e, GDDR6X, …") var memoryType: String?
     @Option(help: "Peak memory bandwidth, decimal GB/s.") var bandwidthGbPerS: StrictNumber?
-    @Option var tflopsFp32: StrictNumber?
-    @Option var tflopsTf32: StrictNumber?
-    @Option var tflopsFp16: StrictNumber?
-    @Option var tflopsBf16: StrictNumber?
-    @Option var tflopsFp8: StrictNumber?
-    @Option var tflopsInt8: StrictNumber?
-    @Option var tflopsFp4: StrictNumber?
-    @Option var tdpW: WholeNumber?
-    @Option var interconnect: String?
+    @Option(help: "Dense FP32 TFLOPS (no sparsity).") var tflopsFp32: StrictNumber?
+    @Option(help: "Dense TF32 tensor TFLOPS (no sparsity).") var tflopsTf32: StrictNumber?
+    @Option(help: "Dense FP16 tensor TFLOPS (no sparsity).") var tflopsFp16: StrictNumber?
+    @Option(help: "Dense BF16 tensor TFLOPS (no sparsity).") var tflopsBf16: StrictNumber?
+    @Option(help: "Dense FP8 tensor TFLOPS (no sparsity); leave out where unsupported.") var tflopsFp8: StrictNumber?
+    @Option(help: "Dense INT8 tensor TOPS (no sparsity).") var tflopsInt8: StrictNumber?
+    @Option(help: "Dense FP4 tensor TFLOPS (no sparsity); leave out where unsupported.") var tflopsFp4: StrictNumber?
+    @Option(help: "Board power, watts.") var tdpW: WholeNumber?
+    @Option(help: "GPU-to-GPU link: NVLink 4, Infinity Fabric, PCIe 5.0, …") var interconnect: String?
     @Option(help: "GPU-to-GPU GB/s, bidirectional per GPU.") var interconnectGbPerS: StrictNumber?
-    @Option var launchYear: WholeNumber?
-    @Option var source: String?
-    @Option var notes: String?
+    @Option(help: "Year it launched.") var launchYear: WholeNumber?
+    @Option(help: "Where the figures come from (a URL).") var source: String?
+    @Option(help: "Free text.") var notes: String?
 
     func apply(to g: inout GPU) throws {
         if let v = vendor { g.vendor = v }
@@ -106,7 +106,7 @@ struct GPUCommand: ParsableCommand {
             abstract: "Add a GPU from flags or a JSON object.",
             discussion: "Example: servefit gpu add --slug rtx-a5000 --vendor NVIDIA --name 'RTX A5000' --memory 24GiB --bandwidth-gb-per-s 768 --tflops-bf16 111")
         @OptionGroup var global: WriteOptions
-        @Option var slug: String?
+        @Option(help: "Slug to store it under (lower-case, e.g. h100-sxm).") var slug: String?
         @Option(help: "A JSON object as `gpu show --format json` prints.") var fromJson: String?
         @OptionGroup var fields: GPUFields
         func run() throws {
@@ -169,8 +169,8 @@ struct PriceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List prices.", discussion: "Example: servefit price list --gpu h100-sxm --latest --format json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Option var gpu: String?
-        @Option var provider: String?
+        @Option(help: "GPU slug.") var gpu: String?
+        @Option(help: "Cloud or marketplace, e.g. Lambda, RunPod.") var provider: String?
         @Option(help: "on-demand, spot or reserved.") var pricingModel: String?
         @Flag(help: "Only the current prices: the latest per (gpu, provider, pricing model, instance size), fresh ones only.") var latest = false
         @Option(help: "A price older than this is stale (default 180d; e.g. 90d, 26w).") var maxPriceAge: String?
@@ -205,14 +205,14 @@ struct PriceCommand: ParsableCommand {
             abstract: "Record a price (never overwrites an older one).",
             discussion: "Example: servefit price add --gpu h100-sxm --provider Lambda --usd-per-gpu-hour 2.99 --as-of 2026-11-01 --source https://lambda.ai/pricing")
         @OptionGroup var global: WriteOptions
-        @Option var gpu: String
-        @Option var provider: String
-        @Option var usdPerGpuHour: StrictNumber
+        @Option(help: "GPU slug.") var gpu: String
+        @Option(help: "Cloud or marketplace, e.g. Lambda, RunPod.") var provider: String
+        @Option(help: "US dollars per GPU per hour.") var usdPerGpuHour: StrictNumber
         @Option(help: "YYYY-MM-DD") var asOf: String
         @Option(help: "Where the price was seen (URL or document).") var source: String
         @Option(help: "on-demand, spot or reserved.") var pricingModel: String = "on-demand"
-        @Option var region: String?
-        @Option var instance: String?
+        @Option(help: "Region or zone, when the price depends on it.") var region: String?
+        @Option(help: "Instance type or offer name, e.g. p5.48xlarge.") var instance: String?
         @Option(help: "GPUs in the instance this price rents (default 1; an 8-GPU HGX node is 8).") var gpusPerInstance: WholeNumber?
         @Option(help: "How its GPUs are joined: none, pcie, nvlink, nvlink-bridge, xgmi, other.") var link: String?
 
@@ -238,7 +238,7 @@ struct PriceCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a price row by id (see `price list`).")
         @OptionGroup var global: WriteOptions
-        @Argument var id: Int64
+        @Argument(help: "The price row id (price list shows it).") var id: Int64
         func run() throws {
             try CLI.run {
                 try global.open().removePrice(id: id, actor: global.who)

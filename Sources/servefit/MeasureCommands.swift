@@ -67,9 +67,9 @@ struct MeasureCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored measurements.", discussion: "Example: servefit measure list --gpu h100-sxm --engine vllm")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Option var model: String?
-        @Option var gpu: String?
-        @Option var engine: String?
+        @Option(help: "Only this model (slug or Hugging Face id).") var model: String?
+        @Option(help: "Only this GPU slug.") var gpu: String?
+        @Option(help: "Only this engine: vllm, sglang, trtllm or llama.cpp.") var engine: String?
         @Option(help: "serving, throughput, latency, startup or bench.") var kind: String?
         func run() throws {
             try CLI.run {
@@ -84,7 +84,7 @@ struct MeasureCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one measurement with every setting and figure.", discussion: "Example: servefit measure show 3")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Argument var id: WholeNumber
+        @Argument(help: "The measurement id (measure list shows it).") var id: WholeNumber
         func run() throws {
             try CLI.run {
                 let m = try global.open().measurement(id: Int64(id.value))
@@ -104,7 +104,7 @@ struct MeasureCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove one measurement.", discussion: "Example: servefit measure remove 3")
         @OptionGroup var global: WriteOptions
-        @Argument var id: WholeNumber
+        @Argument(help: "The measurement id (measure list shows it).") var id: WholeNumber
         func run() throws {
             try CLI.run {
                 try global.open().removeMeasurement(id: Int64(id.value), actor: global.who)
@@ -124,9 +124,9 @@ struct MeasureCommand: ParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Option var model: String?
-        @Option var gpu: String?
-        @Option var engine: String?
+        @Option(help: "Only this model (slug or Hugging Face id).") var model: String?
+        @Option(help: "Only this GPU slug.") var gpu: String?
+        @Option(help: "Only this engine: vllm, sglang, trtllm or llama.cpp.") var engine: String?
         @Flag(help: "Predict with the fitted model alone, not the stored calibration.") var noCalibration = false
         func run() throws {
             try CLI.run {
@@ -184,8 +184,8 @@ struct CalibrateCommand: ParsableCommand {
             """)
     @OptionGroup var global: WriteOptions
     @OptionGroup var fmt: FormatOption
-    @Option var engine: String?
-    @Option var gpu: String?
+    @Option(help: "Only this engine: vllm, sglang, trtllm or llama.cpp.") var engine: String?
+    @Option(help: "Only this GPU slug.") var gpu: String?
     @Flag(help: "Show the fit; store nothing.") var dryRun = false
     func run() throws {
         try CLI.run {

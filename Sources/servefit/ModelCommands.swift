@@ -21,24 +21,24 @@ struct ModelFields: ParsableArguments {
     @Option(help: "Hugging Face repo id, e.g. meta-llama/Llama-2-7b-hf.") var hfRepo: String?
     @Option(help: "config.json model_type (llama, qwen3_moe, deepseek_v3, ...).") var modelType: String?
     @Option(help: "decoder, encoder or encoder-decoder.") var kind: String?
-    @Option var hiddenSize: Int?
-    @Option var intermediateSize: Int?
-    @Option var numHiddenLayers: Int?
-    @Option var numAttentionHeads: Int?
-    @Option var numKeyValueHeads: Int?
-    @Option var headDim: Int?
-    @Option var vocabSize: Int?
-    @Option var maxPositionEmbeddings: Int?
-    @Option var slidingWindow: Int?
-    @Option var numExperts: Int?
-    @Option var numExpertsPerTok: Int?
-    @Option var moeIntermediateSize: Int?
+    @Option(help: "config.json hidden_size.") var hiddenSize: Int?
+    @Option(help: "config.json intermediate_size (the MLP width).") var intermediateSize: Int?
+    @Option(help: "config.json num_hidden_layers.") var numHiddenLayers: Int?
+    @Option(help: "config.json num_attention_heads.") var numAttentionHeads: Int?
+    @Option(help: "config.json num_key_value_heads (GQA; default: the attention heads).") var numKeyValueHeads: Int?
+    @Option(help: "config.json head_dim (default: hidden_size / heads).") var headDim: Int?
+    @Option(help: "config.json vocab_size.") var vocabSize: Int?
+    @Option(help: "config.json max_position_embeddings (the trained context).") var maxPositionEmbeddings: Int?
+    @Option(help: "config.json sliding_window, in tokens.") var slidingWindow: Int?
+    @Option(help: "config.json num_experts (routed experts of a MoE).") var numExperts: Int?
+    @Option(help: "config.json num_experts_per_tok.") var numExpertsPerTok: Int?
+    @Option(help: "config.json moe_intermediate_size (each expert's MLP width).") var moeIntermediateSize: Int?
     @Option(help: "true or false.") var tieWordEmbeddings: Bool?
     @Option(help: "Published parameter count (e.g. 7B, 6738415616).") var statedParams: String?
-    @Option var license: String?
-    @Option var owner: String?
-    @Option var notes: String?
-    @Option var source: String?
+    @Option(help: "Licence name, e.g. apache-2.0.") var license: String?
+    @Option(help: "Who owns it in your team.") var owner: String?
+    @Option(help: "Free text.") var notes: String?
+    @Option(help: "Where the architecture comes from (a URL).") var source: String?
     @Option(name: .customLong("tag"), help: "A tag (repeatable); replaces the tag list.") var tags: [String] = []
     @Option(name: .customLong("set"), help: ArgumentHelp("Any other field: key=value with the config.json key (value in JSON).", valueName: "key=value"))
     var sets: [String] = []
@@ -229,7 +229,7 @@ struct ModelCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a model.")
         @OptionGroup var global: WriteOptions
-        @Argument var model: String
+        @Argument(help: "Model slug or Hugging Face repo id.") var model: String
         func run() throws {
             try CLI.run {
                 try global.open().removeModel(model, actor: global.who)

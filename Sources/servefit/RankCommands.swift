@@ -411,7 +411,7 @@ struct ScenarioCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a scenario and the answer saved with it.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Argument var name: String
+        @Argument(help: "Scenario name.") var name: String
         func run() throws {
             try CLI.run {
                 let s = try global.open().scenario(name)
@@ -432,7 +432,7 @@ struct ScenarioCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-evaluate a scenario with today's catalog and prices; say what changed.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var fmt: FormatOption
-        @Argument var name: String
+        @Argument(help: "Scenario name.") var name: String
         @Option(help: "Show the N best (default 5).") var top = 5
         func run() throws {
             try CLI.run {
@@ -480,7 +480,7 @@ struct ScenarioCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a scenario (kept in the change log).")
         @OptionGroup var global: WriteOptions
-        @Argument var name: String
+        @Argument(help: "Scenario name.") var name: String
         func run() throws {
             try CLI.run {
                 try global.open().removeScenario(name, actor: global.who)

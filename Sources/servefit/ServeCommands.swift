@@ -98,7 +98,7 @@ struct TokenCommand: ParsableCommand {
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token (kept, marked revoked, in the change log).")
         @OptionGroup var global: WriteOptions
-        @Argument var name: String
+        @Argument(help: "Token name.") var name: String
         func run() throws {
             try CLI.run {
                 try global.open().revokeToken(name, actor: global.who)

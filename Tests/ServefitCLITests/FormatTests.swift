@@ -103,3 +103,40 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
     #expect(try sf(["---completion", "estimate", "--", "--model", "3", "1", "servefit", "estimate", "--model", "l"], db: none).out.isEmpty)
     #expect(!FileManager.default.fileExists(atPath: none))
 }
+
+/// Every option, flag and argument of every command says what it is (ArgumentParser's own
+/// description of the tool, `--experimental-dump-help`).
+@Test func everyOptionHasHelp() throws {
+    let dump = try sf(["--experimental-dump-help"], db: tempDB())
+    let root = try #require((try json(dump.out) as? [String: Any])?["command"] as? [String: Any])
+    var missing: [String] = [], seen = 0
+    func walk(_ c: [String: Any], _ path: String) {
+        for a in c["arguments"] as? [[String: Any]] ?? [] {
+            let name = (a["preferredName"] as? [String: Any])?["name"] as? String ?? a["valueName"] as? String ?? "?"
+            if ["help", "version", "h"].contains(name) || (a["shouldDisplay"] as? Bool) == false { continue }
+            seen += 1
+            if ((a["abstract"] as? String) ?? "").trimmingCharacters(in: .whitespaces).isEmpty { missing.append("\(path) \(name)") }
+        }
+        for s in c["subcommands"] as? [[String: Any]] ?? [] where s["commandName"] as? String != "help" {  // ArgumentParser's own
+            walk(s, path + " " + (s["commandName"] as? String ?? "?"))
+        }
+    }
+    walk(root, "servefit")
+    #expect(seen > 200)
+    #expect(missing.isEmpty, "no help: \(missing.joined(separator: "; "))")
+}
+
+/// Unknown names get the nearest ones; names differing only in case are the same name.
+@Test func unknownNamesGetSuggestionsAndCaseDoesNotMatter() throws {
+    let db = tempDB()
+    let gpu = try sf(["estimate", "--model", "llama-2-7b", "--gpu", "h100"], db: db)
+    #expect(gpu.code == 66 && gpu.err.contains("did you mean h100-nvl, h100-sxm, h100-pcie?"), "\(gpu.err)")
+    let model = try sf(["estimate", "--model", "llama-2-7bb"], db: db)
+    #expect(model.code == 66 && model.err.contains("did you mean llama-2-7b"), "\(model.err)")
+    let provider = try sf(["rank", "--model", "llama-3.1-8b-instruct", "--provider", "lamda"], db: db)
+    #expect(provider.code == 64 && provider.err.contains("Lambda"), "\(provider.err)")
+    #expect(try sf(["estimate", "--model", "Llama-2-7B"], db: db).code == 0)
+    #expect(try sf(["model", "show", "META-LLAMA/llama-2-7b-hf"], db: db).code == 0)
+    #expect(try sf(["estimate", "--model", "llama-2-7b", "--gpu", "H100-SXM"], db: db).code == 0)
+    #expect(try sf(["rank", "--model", "llama-3.1-8b-instruct", "--provider", "LAMBDA", "--top", "1"], db: db).code == 0)
+}

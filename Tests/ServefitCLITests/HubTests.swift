@@ -417,3 +417,33 @@ func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> 
     #expect(ec == 200 && et.contains("16060522496"), "\(et)")
     #expect(try await request("/v1/rank?model=hf:meta-llama/Tiny-Llama&gpu=l4&top=1").0 == 200)
 }
+
+@Test func agentsReadHubModelsThroughMCP() throws {
+    let hub = try FixtureHub()
+    defer { hub.stop() }
+    let db = tempDB()
+    _ = try sf(["gpu", "list"], db: db)
+    let s = try MCPSession(db: db, env: ["HF_ENDPOINT": hub.url, "HF_HUB_CACHE": hub.root + "/.no-cache", "HF_TOKEN": "", "HF_HOME": hub.root + "/.hf-home"])
+    defer { s.process.terminate() }
+    _ = try s.request("initialize", ["protocolVersion": "2025-06-18", "capabilities": [String: Any](), "clientInfo": ["name": "test", "version": "1"]])
+    try s.send(["jsonrpc": "2.0", "method": "notifications/initialized"])
+    let e = try s.call("estimate", ["model": "hf:meta-llama/Tiny-Llama", "gpu": "h100-sxm"])
+    #expect(!e.isError, "\(e.texts)")
+    #expect((try json(e.texts.last ?? "{}") as? [String: Any])?["weights_bytes"] as? Int == 213_632)
+    let gated = try s.call("rank", ["model": "hf:org/Gated"])
+    #expect(gated.isError && gated.texts[0].contains("gated"), "\(gated.texts)")
+}
+
+/// HTTP_PROXY (for an http endpoint; HTTPS_PROXY for https) carries every request, unless
+/// NO_PROXY names the host: a proxy that is down fails the read, NO_PROXY goes round it.
+@Test func requestsGoThroughTheProxyUnlessNoProxySaysSo() throws {
+    let hub = try FixtureHub()
+    defer { hub.stop() }
+    let db = tempDB()
+    let down = try hf(["inspect", "hf:meta-llama/Tiny-Llama"], db: db, hub: hub, env: ["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""])
+    #expect(down.code == 66 && down.err.contains("cannot reach"), "\(down.err)")
+    let around = try hf(["inspect", "hf:meta-llama/Tiny-Llama"], db: db, hub: hub, env: ["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "localhost,127.0.0.1"])
+    #expect(around.code == 0, "\(around.err)")
+    let bad = try hf(["inspect", "hf:meta-llama/Tiny-Llama"], db: db, hub: hub, env: ["HTTP_PROXY": "http://[::1", "NO_PROXY": ""])
+    #expect(bad.code == 64 && bad.err.contains("proxy"), "\(bad.err)")
+}

@@ -8,10 +8,11 @@ final class MCPSession {
     var buffer = Data()
     var nextID = 1
 
-    init(db: String, args: [String] = []) throws {
+    init(db: String, args: [String] = [], env extra: [String: String] = [:]) throws {
         process.executableURL = try servefitBinary()
         process.arguments = ["mcp", "--db", db] + args
         var env = ProcessInfo.processInfo.environment
+        env.merge(extra) { _, b in b }
         env["SERVEFIT_TODAY"] = "2026-12-01"
         process.environment = env
         process.standardInput = input
