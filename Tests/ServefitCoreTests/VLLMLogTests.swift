@@ -19,6 +19,7 @@ struct VLLMLogCase: Sendable, CustomStringConvertible {
     var util = 0.9
     var maxModelLen: Int
     var batchedTokens: Int? = nil
+    var maxNumSeqs: Int? = nil
     var kvDType = "fp16"
     /// A figure servefit does not yet get within tolerance, and why (recorded as a known issue:
     /// the test fails the day it starts passing, so the note cannot go stale).
@@ -55,7 +56,52 @@ let vllmLogCases: [VLLMLogCase] = [
           quantization: QuantizationConfig(method: "fp8", weightBlockSize: [128, 128])),
     // T4 (14.56 GiB), V0 engine of 0.7.2, utilisation 0.5, 32768 tokens.
     .init(id: "code-t4-qwen25-15b-unsloth-v072", model: "qwen2.5-1.5b-instruct", weights: "fp16", version: "0.7.2", totalGiB: 14.56, util: 0.5, maxModelLen: 32768),
+
+    // Round 2 (Benchmarks/calibration/engines/vllm-startup-logs.json has each source and its lines).
+    // A blog's Qwen3-14B runs on vLLM 0.28 (L40S and L4, BF16 and Qwen's AWQ checkpoint).
+    .init(id: "jinwoong-blog-qwen3-14b-l40s-tp1-v028", model: "qwen3-14b", version: "0.28.0", gpu: "l40s", maxModelLen: 40960),
+    .init(id: "jinwoong-blog-qwen3-14b-awq-l40s-tp1-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l40s", maxModelLen: 40960,
+          weightsGap: "servefit's AWQ formula gives 9.29 GiB, 1.6% under the 9.44 GiB vLLM loads (the checkpoint's own size per the post): the format's scales and zeros, not the checkpoint's bytes"),
+    .init(id: "jinwoong-blog-qwen3-14b-awq-l40s-tp1-tuned-mml1024-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l40s", util: 0.95,
+          maxModelLen: 1024, batchedTokens: 8192, maxNumSeqs: 8),
+    .init(id: "jinwoong-blog-qwen3-14b-awq-2xl4-tp2-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", tp: 2, maxModelLen: 40960),
+    .init(id: "jinwoong-blog-qwen3-14b-awq-l4-tp1-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", maxModelLen: 40960,
+          kvGap: "the author saw 9.10 to 10.33 GiB for this same configuration across runs; servefit's 10.20 GiB is inside that range but 4.7% of the L4 above the 9.10 GiB run"),
+    // Qwen3-Coder-30B-A3B (the Qwen3-30B-A3B architecture), 4× L40S, TP 4, vLLM 0.24.
+    .init(id: "aws-samples-qwen3-coder-30b-a3b-4xl40s-tp4-v024", model: "qwen3-30b-a3b", version: "0.24.0", gpu: "l40s", tp: 4, maxModelLen: 32768),
+    // MI300X: Llama-3.1-70B quantised to FP8 when loading (V0, utilisation 0.98, 4096 sequences);
+    // Llama-3.1-405B BF16 at TP 8 (0.6.3, 131072 tokens without chunked prefill); Llama-3-8B with
+    // fp16 and fp8 KV (≈0.5.5).
+    .init(id: "augmxnt-mi300x-llama31-70b-fp8-tp1-32k-v0", model: "llama-3.1-70b", weights: "fp8", version: "0.6.3", totalGiB: 191.98, util: 0.98,
+          maxModelLen: 32768, maxNumSeqs: 4096,
+          kvGap: "servefit finds 7.2 GiB (3.7% of the MI300X) more KV room: the log's non-torch memory is 6.07 GiB on ROCm against servefit's CUDA figure, and the BF16 weights quantised to FP8 while loading leave memory behind"),
+    .init(id: "augmxnt-mi300x-llama31-405b-bf16-tp8-v063", model: "llama-3.1-405b", version: "0.6.3", totalGiB: 191.98, tp: 8, maxModelLen: 131072,
+          kvGap: "V0 without chunked prefill profiles one 131072-token prompt: vLLM's peak is about 27 GiB per rank above servefit's activation formula at that length (the formula is checked to 29k tokens)"),
+    .init(id: "rocm-blog-vllm-optimize-llama3-8b-mi300x-kvauto", model: "llama-3-8b", version: "0.5.5", totalGiB: 191.98, maxModelLen: 8192),
+    .init(id: "rocm-blog-vllm-optimize-llama3-8b-mi300x-kvfp8", model: "llama-3-8b", version: "0.5.5", totalGiB: 191.98, maxModelLen: 8192, kvDType: "fp8"),
+    // DeepSeek-R1 (block-wise FP8 checkpoint) on 8× H200, TP 8, V1 0.8.4, its full 163840 tokens.
+    .init(id: "skypilot-deepseek-r1-8xh200-tp8-v084", model: "deepseek-r1", weights: "fp8", version: "0.8.4", gpu: "h200-sxm", tp: 8, maxModelLen: 163840,
+          kvGap: "servefit finds 7.5 GiB (5.3% of the H200) more KV room on this MLA model at V1 0.8.4: its MoE profiling run (fused experts over 8192 tokens, 256 experts) is larger than servefit's activation term",
+          quantization: QuantizationConfig(method: "fp8", weightBlockSize: [128, 128])),
+    // llm-d benchmark runs on one H100 (79.18 GiB), V1 (0.11 line), 16000 tokens.
+    .init(id: "llmd-h100-llama33-70b-fp8dyn-tp2-mml16000", model: "llama-3.3-70b-instruct", weights: "fp8", version: "0.11", totalGiB: 79.18, tp: 2,
+          maxModelLen: 16000, quantization: QuantizationConfig(method: "compressed-tensors", ignored: ["lm_head"])),
+    .init(id: "llmd-h100-llama33-70b-fp8dyn-tp1-mml16000-fail", model: "llama-3.3-70b-instruct", weights: "fp8", version: "0.11", totalGiB: 79.18,
+          maxModelLen: 16000, quantization: QuantizationConfig(method: "compressed-tensors", ignored: ["lm_head"])),
+    .init(id: "llmd-h100-qwen3-32b-tp2-mml16000", model: "qwen3-32b", version: "0.11", totalGiB: 79.18, tp: 2, maxModelLen: 16000),
+    .init(id: "llmd-h100-qwen3-32b-tp1-mml16000", model: "qwen3-32b", version: "0.11", totalGiB: 79.18, maxModelLen: 16000),
+    .init(id: "llmd-h100-llama31-8b-instruct-tp1-mml16000", model: "llama-3.1-8b-instruct", version: "0.11", totalGiB: 79.18, maxModelLen: 16000),
+    .init(id: "llmd-h100-gpt-oss-120b-tp1-mml16000", model: "gpt-oss-120b", weights: "mxfp4", version: "0.11", totalGiB: 79.18, maxModelLen: 16000,
+          weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", kvGap: "gpt-oss alternates sliding-window (128) and full layers: vLLM's hybrid KV manager reports its pool in tokens of all layers while servefit counts the window layers' saving in capacity, so the two figures are not the same quantity", quantization: gptOSS),
+    // gpt-oss on A100 80 GB: 120B at TP 4 (0.10.1.1, Ray, utilisation 0.8, 2048 batched tokens); 20B at utilisation 0.65 (0.19).
+    .init(id: "dennislee22-gpt-oss-120b-4xa100-80gb-tp4-ray-v0101", model: "gpt-oss-120b", weights: "mxfp4", version: "0.10.1", gpu: "a100-80gb-sxm", tp: 4,
+          util: 0.8, maxModelLen: 16384, batchedTokens: 2048, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", kvGap: "gpt-oss alternates sliding-window (128) and full layers: vLLM's hybrid KV manager reports its pool in tokens of all layers while servefit counts the window layers' saving in capacity, so the two figures are not the same quantity", quantization: gptOSS),
+    .init(id: "myoceane-gpt-oss-20b-a100-80gb-tp1-util065-v019", model: "gpt-oss-20b", weights: "mxfp4", version: "0.19.0", gpu: "a100-80gb-sxm", util: 0.65,
+          maxModelLen: 131072, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", kvGap: "gpt-oss alternates sliding-window (128) and full layers: vLLM's hybrid KV manager reports its pool in tokens of all layers while servefit counts the window layers' saving in capacity, so the two figures are not the same quantity", quantization: gptOSS),
 ]
+
+/// gpt-oss's config.json: MXFP4 experts; attention, router, embeddings and head kept in bf16.
+let gptOSS = QuantizationConfig(method: "mxfp4", ignored: ["model.layers.*.self_attn", "model.layers.*.mlp.router", "model.embed_tokens", "lm_head"])
 
 struct LoggedFigures {
     var weightsGiB: Double?
@@ -83,7 +129,7 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     let logged = try #require(try vllmLogs()[c.id], "\(c.id) is not in vllm-startup-logs.json")
     #expect(!logged.verbatim.isEmpty)
     var m = try #require(models.first { $0.slug == c.model })
-    m.quantization = c.quantization
+    if let q = c.quantization { m.quantization = q }
     var r = EstimateRequest(model: m)
     r.engine = .vllm
     r.engineVersion = try VLLMRelease.parse(c.version)
@@ -98,6 +144,7 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     r.context = c.maxModelLen
     r.allowLongContext = true
     r.maxNumBatchedTokens = c.batchedTokens
+    r.maxNumSeqs = c.maxNumSeqs
     let e = try Estimator.estimate(r)
     let gib = Double(Units.GiB)
     if let w = logged.weightsGiB {
