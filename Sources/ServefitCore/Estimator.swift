@@ -146,6 +146,8 @@ public struct Estimate: Codable, Sendable, Equatable {
     /// The memory per GPU the engine allows itself (vLLM: gpu_memory_utilization × memory;
     /// SGLang: mem_fraction_static × memory; others: all of it); `fits` compares against it.
     public var memoryBudgetBytes: Int64? = nil
+    /// The KV pool per GPU (vLLM's "Available KV cache memory"), for the paged servers.
+    public var kvMemoryBytes: Int64? = nil
     public var kvCapacityTokens: Int64?
     public var maxConcurrency: Double?
     public var gpuLayers: Int?
@@ -168,7 +170,7 @@ public struct Estimate: Codable, Sendable, Equatable {
         case kvCacheBytes = "kv_cache_bytes", activationBytes = "activation_bytes", overheadBytes = "overhead_bytes"
         case totalBytes = "total_bytes", ruleOfThumbBytes = "rule_of_thumb_bytes", components
         case perGPUBytes = "per_gpu_bytes", weightsBytesPerGPU = "weights_bytes_per_gpu", gpuMemoryBytes = "gpu_memory_bytes"
-        case fits, memoryBudgetBytes = "memory_budget_bytes", kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
+        case fits, memoryBudgetBytes = "memory_budget_bytes", kvMemoryBytes = "kv_memory_bytes", kvCapacityTokens = "kv_capacity_tokens", maxConcurrency = "max_concurrency"
         case gpuLayers = "gpu_layers", cpuBytes = "cpu_bytes", gradientBytes = "gradient_bytes"
         case optimizerBytes = "optimizer_bytes", notes, launch, launchNotes = "launch_notes", refused
     }
@@ -241,6 +243,7 @@ public enum Estimator {
         var activation: Int64 = 0
         var overhead: Int64 = 0
         var kvCapacity: Int64?
+        var kvMemory: Int64?
         var maxConcurrency: Double?
         var gpuLayers: Int?
         var cpuBytes: Int64?
@@ -313,6 +316,7 @@ public enum Estimator {
                         availKV = budget - weightsPerGPU - activation - nonTorch - rotary
                     }
                     fitsBudget = budget
+                    kvMemory = max(0, availKV)
                     let w = KVCache.width(m, engine: .vllm, tp: m.isMLA ? 1 : tp)
                     let perLayerTok = Double(w.k + w.v) * r.kvDType.bytesPerElement
                     let layersPerGPU = Double(max(1, m.layers)) / Double(pp)
@@ -326,8 +330,16 @@ public enum Estimator {
                         let perRequest = perLayerTok * (fullLayers * Double(r.context) + slideLayers * Double(min(r.context, win + vllmBlockSize)))
                         let conc = Double(availKV) / perRequest
                         maxConcurrency = conc
-                        kvCapacity = i64(conc * Double(r.context))
-                        notes.append("hybrid sliding-window model: vLLM reports KV capacity as max_concurrency × max_model_len")
+                        if r.engineVersion == .latest {
+                            kvCapacity = i64(conc * Double(r.context))
+                            notes.append("hybrid sliding-window model: vLLM reports KV capacity as max_concurrency × max_model_len")
+                        } else {
+                            // Before that, "GPU KV cache size" was the pool's blocks over its layer groups:
+                            // tokens as if every layer held every token (vLLM 0.10: num_blocks // groups × block).
+                            let blockBytes = perLayerTok * layersPerGPU * Double(vllmBlockSize)
+                            kvCapacity = blockBytes > 0 ? i64(Double(availKV) / blockBytes) * Int64(vllmBlockSize) : 0
+                            notes.append("hybrid sliding-window model: vLLM \(r.engineVersion.label) reports KV capacity as the pool's blocks over its layer groups; max concurrency counts the windows")
+                        }
                     } else {
                         let blockBytes = perLayerTok * layersPerGPU * Double(vllmBlockSize)
                         let blocks = blockBytes > 0 ? i64(Double(availKV) / blockBytes) : 0
@@ -461,6 +473,7 @@ public enum Estimator {
             gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes,
             launch: launch, launchNotes: launchNotes, refused: refused)
         if fits != nil { estimate.memoryBudgetBytes = fitsBudget ?? visible }
+        estimate.kvMemoryBytes = kvMemory
         return estimate
     }
 

@@ -277,12 +277,25 @@ private func eoStartupLogs() throws -> [JSONValue] {
     #expect(v14.error == "To serve at least one request with the model's max seq len (1048576), 22.5 GiB KV cache is needed, which is larger than the available KV cache memory (17.39 GiB). Based on the available memory, the estimated maximum model length is 810208.")
 }
 
-/// The 24 public start-up logs of Benchmarks/calibration/engines/vllm-startup-logs.json: every
+/// The 45 public start-up logs of Benchmarks/calibration/engines/vllm-startup-logs.json: every
 /// verbatim block is read, and each figure its entry records under `logged` is the one parsed
 /// (GiB within 0.005, counts exactly, concurrency within 0.01).
 @Test func engineOutputVLLMStartupLogsGiveTheLoggedFigures() throws {
     let logs = try eoStartupLogs()
-    #expect(logs.count == 24)
+    #expect(logs.count == 45)
+    // Figures their authors copied into tables (llm-d's profiling results, a blog's summary
+    // table): the capacity replay uses them, the log reader has no lines to read.
+    let transcribed: Set<String> = [
+        "jinwoong-blog-qwen3-14b-awq-l40s-tp1-v028", "jinwoong-blog-qwen3-14b-awq-l40s-tp1-tuned-mml1024-v028",
+        "jinwoong-blog-qwen3-14b-awq-2xl4-tp2-v028", "jinwoong-blog-qwen3-14b-awq-2xl4-pp2-v028", "jinwoong-blog-qwen3-14b-awq-l4-tp1-v028",
+        "llmd-h100-llama33-70b-fp8dyn-tp2-mml16000", "llmd-h100-llama33-70b-fp8dyn-tp1-mml16000-fail", "llmd-h100-qwen3-32b-tp2-mml16000",
+        "llmd-h100-qwen3-32b-tp1-mml16000", "llmd-h100-llama31-8b-instruct-tp1-mml16000", "llmd-h100-gpt-oss-120b-tp1-mml16000",
+    ]
+    // Real lines the reader does not read yet, and why (known issues: the day they parse, this fails).
+    let unread: [String: String] = [
+        "augmxnt-mi300x-llama31-70b-fp8-tp1-32k-v0": "the source page wraps the memory-profiling line mid-number (non_torch_memory=6 / .07GiB)",
+        "skypilot-deepseek-r1-8xh200-tp8-v084": "eight workers print their own KV size (543,616 … 542,208 tokens); vLLM takes the smallest, the reader refuses a log of mixed values",
+    ]
     // Figures `logged` holds that the verbatim text does not print, skipped here: vllm#13061's
     // per-rank activation (0.19 GiB), non-torch (0.25 GiB) and KV (8.69 GiB) are quoted in the
     // reporter's prose, not in the stored log lines; vllm#53961's 191.98 GiB total is from the
@@ -302,6 +315,18 @@ private func eoStartupLogs() throws -> [JSONValue] {
     var skipped = 0
     for e in logs {
         let id = e["id"]?.string ?? "?"
+        if transcribed.contains(id) { skipped += 1; continue }
+        if let why = unread[id] {
+            withKnownIssue(Comment(rawValue: why)) {
+                let runs = try EngineOutputs.parse(Data((e["verbatim"]?.string ?? "").utf8), name: id)
+                let figures = runs.last(where: { $0.kind == .startup })?.figures ?? [:]
+                for (key, value) in e["logged"]?.pairs ?? [] {
+                    guard case .number(let text) = value, let v = Double(text), let f = gibKeys[key] else { continue }
+                    #expect(abs((figures[f] ?? -1) / 1_073_741_824 - v) <= 0.005, "\(id)/\(key)")
+                }
+            }
+            continue
+        }
         guard let verbatim = e["verbatim"]?.string, let logged = e["logged"]?.pairs else {
             Issue.record("\(id): no verbatim or logged")
             continue
@@ -347,8 +372,8 @@ private func eoStartupLogs() throws -> [JSONValue] {
             compared += 1
         }
     }
-    #expect(compared == 96)
-    #expect(skipped == 4)
+    #expect(compared == 120)
+    #expect(skipped == 4 + transcribed.count)
 }
 
 @Test func engineOutputVLLMStartupDetails() throws {

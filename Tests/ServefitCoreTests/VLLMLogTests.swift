@@ -92,12 +92,12 @@ let vllmLogCases: [VLLMLogCase] = [
     .init(id: "llmd-h100-qwen3-32b-tp1-mml16000", model: "qwen3-32b", version: "0.11", totalGiB: 79.18, maxModelLen: 16000),
     .init(id: "llmd-h100-llama31-8b-instruct-tp1-mml16000", model: "llama-3.1-8b-instruct", version: "0.11", totalGiB: 79.18, maxModelLen: 16000),
     .init(id: "llmd-h100-gpt-oss-120b-tp1-mml16000", model: "gpt-oss-120b", weights: "mxfp4", version: "0.11", totalGiB: 79.18, maxModelLen: 16000,
-          weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", kvGap: "gpt-oss alternates sliding-window (128) and full layers: vLLM's hybrid KV manager reports its pool in tokens of all layers while servefit counts the window layers' saving in capacity, so the two figures are not the same quantity", quantization: gptOSS),
+          weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", quantization: gptOSS),
     // gpt-oss on A100 80 GB: 120B at TP 4 (0.10.1.1, Ray, utilisation 0.8, 2048 batched tokens); 20B at utilisation 0.65 (0.19).
     .init(id: "dennislee22-gpt-oss-120b-4xa100-80gb-tp4-ray-v0101", model: "gpt-oss-120b", weights: "mxfp4", version: "0.10.1", gpu: "a100-80gb-sxm", tp: 4,
-          util: 0.8, maxModelLen: 16384, batchedTokens: 2048, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", kvGap: "gpt-oss alternates sliding-window (128) and full layers: vLLM's hybrid KV manager reports its pool in tokens of all layers while servefit counts the window layers' saving in capacity, so the two figures are not the same quantity", quantization: gptOSS),
+          util: 0.8, maxModelLen: 16384, batchedTokens: 2048, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", quantization: gptOSS),
     .init(id: "myoceane-gpt-oss-20b-a100-80gb-tp1-util065-v019", model: "gpt-oss-20b", weights: "mxfp4", version: "0.19.0", gpu: "a100-80gb-sxm", util: 0.65,
-          maxModelLen: 131072, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", kvGap: "gpt-oss alternates sliding-window (128) and full layers: vLLM's hybrid KV manager reports its pool in tokens of all layers while servefit counts the window layers' saving in capacity, so the two figures are not the same quantity", quantization: gptOSS),
+          maxModelLen: 131072, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", quantization: gptOSS),
 ]
 
 /// gpt-oss's config.json: MXFP4 experts; attention, router, embeddings and head kept in bf16.
@@ -157,9 +157,13 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     let perToken = Double((w.k + w.v) * m.layers) * r.kvDType.bytesPerElement
     // The engine's own capacity (blocks or tokens: the minimum over ranks) before one worker's
     // "available KV cache memory" line: under TP a log can print a worker other than rank 0.
-    let theirs = logged.blocks.map { Double($0 * 16) * perToken / gib } ?? logged.kvTokens.map { Double($0) * perToken / gib } ?? logged.kvGiB
+    // A hybrid sliding-window model's token count is not memory × per-token bytes: compare the
+    // pool's memory itself where the log prints it.
+    let hybrid = KVCache.honoursWindows(m, engine: .vllm) && m.slidingLayerCount > 0 && m.slidingWindow != nil
+    let theirs = hybrid && logged.kvGiB != nil ? logged.kvGiB
+        : logged.blocks.map { Double($0 * 16) * perToken / gib } ?? logged.kvTokens.map { Double($0) * perToken / gib } ?? logged.kvGiB
     if let theirs {
-        let ours = Double(e.kvCapacityTokens ?? 0) * perToken / gib
+        let ours = hybrid && logged.kvGiB != nil ? Double(e.kvMemoryBytes ?? 0) / gib : Double(e.kvCapacityTokens ?? 0) * perToken / gib
         let totalGiB = Double(total) / gib
         let check = {
             #expect(abs(ours - theirs) <= 0.03 * totalGiB,
@@ -170,7 +174,7 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     #expect(e.notes.contains { $0.contains("rules of vLLM") }, "\(c.id): the rule set is named")
     // SERVEFIT_PRINT_LOG_ERRORS=1 prints the README's table row for this log.
     if ProcessInfo.processInfo.environment["SERVEFIT_PRINT_LOG_ERRORS"] != nil {
-        let kvOurs = Double(e.kvCapacityTokens ?? 0) * perToken / gib
+        let kvOurs = hybrid && logged.kvGiB != nil ? Double(e.kvMemoryBytes ?? 0) / gib : Double(e.kvCapacityTokens ?? 0) * perToken / gib
         let wOurs = Double(e.weightsBytesPerGPU ?? 0) / gib
         let kvCell = theirs.map { "\(Units.format($0, 2)) / \(Units.format(kvOurs, 2)) (\(Units.format((kvOurs - $0) / (Double(total) / gib) * 100, 1))%)" } ?? "-"
         let wCell = logged.weightsGiB.map { "\(Units.format($0, 2)) / \(Units.format(wOurs, 2)) (\(Units.format((wOurs - $0) / $0 * 100, 1))%)" } ?? "-"
