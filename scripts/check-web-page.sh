@@ -9,6 +9,9 @@ CHROME=$(command -v chromium || command -v chromium-browser || command -v google
 if [ -z "$CHROME" ]; then echo "check-web-page: no chromium (apt-get install -y chromium)" >&2; exit 1; fi
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# One measured run, so the Measurements tab has a row and a point on its chart.
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+SERVEFIT_DB="$WORK/catalog.sqlite" "$BIN" measure import "$HERE/Tests/Fixtures/engine-outputs/vllm_bench_serve_result.json" --gpu h100-sxm --gpus 4 > /dev/null
 SERVEFIT_DB="$WORK/catalog.sqlite" "$BIN" serve --port 0 --log-level warning > "$WORK/serve.out" &
 SERVER=$!
 for _ in $(seq 1 100); do grep -q "serving http" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -24,4 +27,9 @@ grep -q 'deployments shown' "$WORK/dom.html" || fail "the ranking did not run"
 grep -Eq '>(rtx-4090|h100-sxm|rtx-5090)<' "$WORK/dom.html" || fail "no GPU in the ranking table"
 grep -q 'llama-2-7b' "$WORK/dom.html" || fail "the catalog table is empty"
 [ -s "$SHOT" ] || fail "no screenshot written"
+# The Measurements tab: the stored run listed, and measured against predicted drawn.
+"$CHROME" "${FLAGS[@]}" --dump-dom "$BASE/?tab=measurements" > "$WORK/dom2.html" 2>/dev/null
+grep -q '<svg[^>]*aria-label="measured against predicted"' "$WORK/dom2.html" || fail "no measured-against-predicted chart"
+grep -q 'output_tokens_per_s 673.9' "$WORK/dom2.html" || fail "the measurement is not listed"
+"$CHROME" "${FLAGS[@]}" --screenshot="${SHOT%.png}-measurements.png" "$BASE/?tab=measurements" > /dev/null 2>&1
 echo "check-web-page: ok ($rows table rows; screenshot $SHOT)"

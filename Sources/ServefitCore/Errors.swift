@@ -19,7 +19,9 @@ public enum CoreError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unsupportedFamily(let t):
             return "model family '\(t)' is not supported by the estimator (supported: \(ParamCounter.supportedFamilies.sorted().joined(separator: ", ")))"
         case .unknownName(let kind, let name, let known):
-            return "unknown \(kind) '\(name)' (known: \(known.joined(separator: ", ")))"
+            let near = Suggest.closest(name, in: known)
+            return "unknown \(kind) '\(name.prefix(100))'" + (near.isEmpty || near == known ? "" : " (did you mean \(near.joined(separator: ", "))?)")
+                + " (known: \(known.joined(separator: ", ")))"
         }
     }
 }

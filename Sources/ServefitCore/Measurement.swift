@@ -280,7 +280,12 @@ public enum MeasurementCheck {
             let perToken = Double((w.k + w.v) * model.layers) * r.kvDType.bytesPerElement / Double(r.pipelineParallel)
             var out: [Row] = []
             let measuredKV = m.figures["gpu_blocks"].map { $0 * 16 * perToken } ?? m.figures["kv_tokens"].map { $0 * perToken } ?? m.figures["kv_cache_bytes"]
-            if let kv = measuredKV, let x = row("kv_cache_bytes", kv, Double(e.kvCapacityTokens ?? 0) * perToken) { out.append(x) }
+            // A hybrid sliding-window model's token count is not memory ÷ per-token bytes: its pool
+            // is compared as memory where the log prints it.
+            let hybrid = KVCache.honoursWindows(model, engine: .vllm) && model.slidingLayerCount > 0 && model.slidingWindow != nil
+            if hybrid, let kvb = m.figures["kv_cache_bytes"], let ours = e.kvMemoryBytes {
+                if let x = row("kv_cache_bytes", kvb, Double(ours)) { out.append(x) }
+            } else if let kv = measuredKV, let x = row("kv_cache_bytes", kv, Double(e.kvCapacityTokens ?? 0) * perToken) { out.append(x) }
             if let wb = m.figures["weights_bytes"], let x = row("weights_bytes_per_gpu", wb, Double(e.weightsBytesPerGPU ?? 0)) { out.append(x) }
             return out
         }
@@ -316,5 +321,63 @@ public enum MeasurementCheck {
             }
             return (g[0].engine, g[0].gpu, phase(g[0]), factor, g.count, median(g.map(\.factor)), after)
         }
+    }
+}
+
+/// Rank by what was measured: the stored run of the same deployment at a close workload.
+public enum MeasuredDeployment {
+    /// The weight format as --weights names it, with the engines' spellings of 16-bit folded in.
+    static func format(_ w: String?) -> String {
+        switch w?.lowercased() {
+        case nil, "auto", "none", "bf16", "bfloat16", "fp16", "float16", "half": return "16-bit"
+        case let x?: return (try? WeightFormat.parse(x).name) ?? x
+        }
+    }
+
+    /// The sequences in flight: the run's own max concurrency or batch, else, for a run at a
+    /// request rate, Little's law over what it measured (requests/s × mean time in the system).
+    static func concurrency(_ m: MeasurementRecord, _ run: MeasuredRun) -> Int? {
+        if let c = run.concurrency ?? run.batch { return c }
+        guard let rps = m.figures["requests_per_s"], let ttft = m.figures["ttft_ms_mean"], let tpot = m.figures["tpot_ms_mean"],
+              let o = run.outputLen, rps > 0, rps < 1e6, ttft >= 0, tpot >= 0 else { return nil }
+        let inSystem = rps * (ttft + Double(max(0, o - 1)) * tpot) / 1000
+        guard inSystem.isFinite, inSystem >= 0.5, inSystem < 1e6 else { return nil }
+        return Int(inSystem.rounded())
+    }
+
+    /// The run that measured this row's deployment: same model, GPU, count, engine and weight
+    /// format, prompt and output lengths within 25%, concurrency within ×2 of the row's batch
+    /// (an offline throughput run stands for the largest batch). The closest one wins.
+    public static func match(_ row: RankRow, in records: [MeasurementRecord]) -> RankRow.Measured? {
+        var best: (Double, MeasurementRecord, MeasuredRun)?
+        for m in records where m.kind == .serving || m.kind == .throughput {
+            guard m.model == row.model, m.gpu == row.gpu, m.gpuCount == row.gpuCount, m.engine == row.engine,
+                  let run = m.asMeasuredRun(), run.measured["output_tok_s"] != nil,
+                  format(run.weights) == format(row.weights),
+                  let i = run.inputLen, let o = run.outputLen, i > 0, o > 0 else { continue }
+            func off(_ a: Double, _ b: Double) -> Double { abs(log(a / b)) }
+            let di = off(Double(i), Double(max(1, row.inputTokens))), dout = off(Double(o), Double(max(1, row.outputTokens)))
+            guard di <= log(1.25), dout <= log(1.25) else { continue }
+            var dc = 0.0
+            if let c = concurrency(m, run), c > 0, let b = row.batch {
+                dc = off(Double(c), Double(b))
+                guard dc <= log(2.0) else { continue }
+            } else if m.kind == .serving {
+                continue  // a serving run without its concurrency cannot be matched to a batch
+            }
+            let score = di + dout + dc
+            if best == nil || score < best!.0 { best = (score, m, run) }
+        }
+        guard let (_, m, run) = best else { return nil }
+        var out = RankRow.Measured()
+        out.measurement = m.id
+        out.outputTokensPerS = run.measured["output_tok_s"]
+        out.tpotMs = m.figures["tpot_ms_median"] ?? m.figures["tpot_ms_mean"]
+        out.ttftMs = m.figures["ttft_ms_median"] ?? m.figures["ttft_ms_mean"]
+        out.concurrency = concurrency(m, run)
+        out.inputTokens = run.inputLen; out.outputTokens = run.outputLen
+        out.source = m.sourceName
+        if let v = out.outputTokensPerS, let p = row.throughputTokensPerS, p > 0 { out.factor = (v / p * 1000).rounded() / 1000 }
+        return out
     }
 }

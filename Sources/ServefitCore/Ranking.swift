@@ -282,6 +282,27 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var launch: LaunchCommand?
     /// With `--explain`: the terms of the row's decode step and prefill.
     public var terms: StepTerms?
+    /// What the team measured for this very deployment (a stored `measure import` run of the
+    /// same model, GPU, count, engine and format at a close workload), beside the prediction.
+    public var measured: Measured?
+
+    public struct Measured: Codable, Sendable, Equatable {
+        public var measurement: Int64?
+        public var outputTokensPerS: Double?
+        public var tpotMs: Double?
+        public var ttftMs: Double?
+        public var concurrency: Int?
+        public var inputTokens: Int?
+        public var outputTokens: Int?
+        public var source: String?
+        /// measured ÷ predicted output throughput.
+        public var factor: Double?
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case measurement, outputTokensPerS = "output_tokens_per_s", tpotMs = "tpot_ms", ttftMs = "ttft_ms", concurrency
+            case inputTokens = "input_tokens", outputTokens = "output_tokens", source, factor
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case model, gpu, gpuName = "gpu_name", gpuCount = "gpu_count", tensorParallel = "tensor_parallel", weights
@@ -294,7 +315,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         case usdPerMillionTokensBlended = "usd_per_million_tokens_blended", requestsPerS = "requests_per_s", replicas
         case usdPerHourAtTraffic = "usd_per_hour_at_traffic", rejectedReason = "rejected_reason", launch
         case usdPerMillionInputTokens = "usd_per_million_input_tokens", usdPerMillionRequests = "usd_per_million_requests"
-        case usdPerAudioHour = "usd_per_audio_hour", terms
+        case usdPerAudioHour = "usd_per_audio_hour", terms, measured
     }
 
     /// Optional fields are left out when unknown, except the instance a row rents and its size,
@@ -322,6 +343,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         try c.encodeIfPresent(usdPerMillionRequests, forKey: .usdPerMillionRequests)
         try c.encodeIfPresent(usdPerAudioHour, forKey: .usdPerAudioHour)
         try c.encodeIfPresent(rejectedReason, forKey: .rejectedReason); try c.encodeIfPresent(launch, forKey: .launch); try c.encodeIfPresent(terms, forKey: .terms)
+        try c.encodeIfPresent(measured, forKey: .measured)
     }
 
     /// The figure a row is ranked by, in its kind's own terms.

@@ -243,8 +243,8 @@ public enum Suggest {
         let scored = candidates.compactMap { c -> (Int, String)? in
             let l = c.lowercased()
             if l == n { return (0, c) }
-            // A name the user typed the start of (h100 → h100-sxm) is nearer than an edit away.
-            if n.count >= 3, l.hasPrefix(n) { return (1, c) }
+            // A name the user typed the start of (h100 → h100-sxm), or abbreviated, is nearer than an edit away.
+            if n.count >= 3, l.hasPrefix(n) || isSubsequence(n, of: l) { return (1, c) }
             let d = distance(n, l)
             if d <= budget { return (d, c) }
             if n.count >= 3, l.contains(n) || n.contains(l) { return (budget + 1, c) }
@@ -252,6 +252,12 @@ public enum Suggest {
         }
         var seen = Set<String>()
         return scored.sorted { ($0.0, $0.1.count, $0.1) < ($1.0, $1.1.count, $1.1) }.map(\.1).filter { seen.insert($0).inserted }.prefix(limit).map { $0 }
+    }
+
+    /// Every character of `a` in `b`, in order: an abbreviation (q4km → q4_k_m, contxt → context).
+    static func isSubsequence(_ a: String, of b: String) -> Bool {
+        var it = b.makeIterator()
+        return a.allSatisfy { ch in while let x = it.next() { if x == ch { return true } }; return false }
     }
 
     /// " (did you mean a, b?)" or "".

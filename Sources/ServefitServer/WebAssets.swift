@@ -49,7 +49,9 @@ enum WebAssets {
             <button data-tab="gpus" class="tab">GPUs</button>
             <button data-tab="prices" class="tab">Current prices</button>
             <button data-tab="scenarios" class="tab">Scenarios</button>
+            <button data-tab="measurements" class="tab">Measurements</button>
           </nav>
+          <div id="check-chart"></div>
           <table id="catalog-table"></table>
         </section>
         </main>
@@ -83,6 +85,10 @@ enum WebAssets {
         .error { color: #c53030; }
         #chart svg text { font-size: 12px; fill: #1d2430; }
         #chart svg rect { fill: #2b6cb0; }
+        #check-chart svg text { font-size: 11px; fill: #1d2430; }
+        #check-chart svg .axis { stroke: #1d2430; }
+        #check-chart svg .ideal { stroke: #9aa5b1; stroke-dasharray: 4 3; }
+        #check-chart svg circle { fill: #c05621; fill-opacity: 0.8; }
         """
 
     static let script = #"""
@@ -195,18 +201,66 @@ enum WebAssets {
           prices: ['/v1/prices?latest=true', [['gpu', p => p.gpu], ['provider', p => p.provider], ['pricing', p => p.pricing_model],
                    ['$/GPU-h', p => money(p.usd_per_gpu_hour), true], ['as of', p => p.as_of]]],
           scenarios: ['/v1/scenarios', [['name', s => s.name], ['model', s => s.model], ['updated', s => s.updated_at || '-']]],
+          measurements: ['/v1/measurements', [['id', m => m.id, true], ['model', m => m.model + (m.variant ? ` (${m.variant})` : '')],
+                         ['GPU', m => `${m.gpu} ×${m.gpu_count}`], ['engine', m => m.engine + (m.engine_version ? ' ' + m.engine_version : '')],
+                         ['kind', m => m.kind], ['headline', m => headline(m)], ['source', m => m.source_name || '-']]],
         };
+        function headline(m) {
+          const f = m.figures || {};
+          for (const k of ['output_tokens_per_s', 'gen_tokens_per_s', 'prompt_tokens_per_s', 'kv_tokens', 'gpu_blocks'])
+            if (f[k] != null) return `${k} ${Math.round(f[k] * 10) / 10}`;
+          return m.error ? m.error.slice(0, 60) : '-';
+        }
+        // Measured against predicted, one point per figure, on log axes with the y = x line: how far
+        // the model is from the team's own runs (GET /v1/measurements/check).
+        function checkChart(rows) {
+          const box = $('#check-chart');
+          box.replaceChildren();
+          const data = rows.filter(r => r.measured > 0 && r.predicted > 0 && isFinite(r.measured) && isFinite(r.predicted));
+          if (!data.length) return;
+          const ns = 'http://www.w3.org/2000/svg', size = 360, pad = 46;
+          const logs = data.flatMap(r => [Math.log10(r.measured), Math.log10(r.predicted)]);
+          const lo = Math.floor(Math.min(...logs)), hi = Math.max(lo + 1, Math.ceil(Math.max(...logs)));
+          const pos = (v) => pad + (Math.log10(v) - lo) / (hi - lo) * (size - 2 * pad);
+          const svg = document.createElementNS(ns, 'svg');
+          svg.setAttribute('width', size); svg.setAttribute('height', size); svg.setAttribute('role', 'img');
+          svg.setAttribute('aria-label', 'measured against predicted');
+          const line = (x1, y1, x2, y2, cls) => { const l = document.createElementNS(ns, 'line');
+            l.setAttribute('x1', x1); l.setAttribute('y1', y1); l.setAttribute('x2', x2); l.setAttribute('y2', y2); l.setAttribute('class', cls); return l; };
+          const text = (x, y, t, anchor) => { const e = document.createElementNS(ns, 'text');
+            e.setAttribute('x', x); e.setAttribute('y', y); if (anchor) e.setAttribute('text-anchor', anchor); e.textContent = t; return e; };
+          svg.append(line(pad, size - pad, size - pad, size - pad, 'axis'), line(pad, pad, pad, size - pad, 'axis'),
+                     line(pad, size - pad, size - pad, pad, 'ideal'));
+          for (let d = lo; d <= hi; d++) {
+            const v = 10 ** d, p = pos(v);
+            svg.append(text(p, size - pad + 16, String(v), 'middle'), text(pad - 6, size - p + 4, String(v), 'end'));
+          }
+          svg.append(text(size / 2, size - 6, 'predicted', 'middle'), text(12, 14, 'measured'));
+          for (const r of data) {
+            const c = document.createElementNS(ns, 'circle');
+            c.setAttribute('cx', pos(r.predicted)); c.setAttribute('cy', size - pos(r.measured)); c.setAttribute('r', 4);
+            const t = document.createElementNS(ns, 'title');
+            t.textContent = `${r.model} on ${r.gpu} (${r.engine}), ${r.metric}: measured ${r.measured}, predicted ${Math.round(r.predicted * 100) / 100} (×${r.factor})`;
+            c.appendChild(t);
+            svg.appendChild(c);
+          }
+          box.appendChild(svg);
+        }
         async function showTab(name) {
           currentTab = name;
           document.querySelectorAll('button.tab').forEach(b => b.classList.toggle('active', b.dataset.tab === name));
-          try { const [path, cols] = tabs[name]; fill($('#catalog-table'), cols, await api(path)); }
-          catch (e) { $('#catalog-table').replaceChildren(el('tr', e.message, 'error')); }
+          $('#check-chart').replaceChildren();
+          try {
+            const [path, cols] = tabs[name];
+            fill($('#catalog-table'), cols, await api(path));
+            if (name === 'measurements') checkChart(await api('/v1/measurements/check'));
+          } catch (e) { $('#catalog-table').replaceChildren(el('tr', e.message, 'error')); }
         }
         document.querySelectorAll('button.tab').forEach(b => b.addEventListener('click', () => showTab(b.dataset.tab)));
         // A link can carry a question: /?model=llama-3.1-8b-instruct&max-tpot=50ms ranks at once.
         loadModels().then(() => {
-          showTab('models');
           const params = new URLSearchParams(location.search);
+          showTab(tabs[params.get('tab')] ? params.get('tab') : 'models');
           if (!params.get('model')) return;
           const form = $('#rank-form');
           for (const [k, v] of params) { if (form.elements[k]) form.elements[k].value = v; }

@@ -108,7 +108,7 @@ extension CatalogStore {
             // A provider with no price at all is a typo, not "nothing fits".
             let known = try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT provider FROM gpu_price") }
             if !known.contains(where: { $0.caseInsensitiveCompare(p) == .orderedSame }) {
-                throw CoreError.unknownName(kind: "provider", name: String(p.prefix(100)), known: Suggest.closest(p, in: known).isEmpty ? known.sorted() : Suggest.closest(p, in: known))
+                throw CoreError.unknownName(kind: "provider", name: String(p.prefix(100)), known: known.sorted())
             }
         }
         // The team's calibration for this engine, unless the query asks for the model alone.
@@ -117,6 +117,11 @@ extension CatalogStore {
         used.assumptions.corrections = corrections
         var r = try Ranker.rank(used, model: m, candidates: try rankCandidates(q))
         r.query = q
+        // Rows the team measured show the measurement beside the prediction.
+        let runs = try measurements(MeasurementFilter(model: m.slug, engine: q.engine.rawValue, limit: 10_000))
+        if !runs.isEmpty {
+            for i in r.ranked.indices { r.ranked[i].measured = MeasuredDeployment.match(r.ranked[i], in: runs) }
+        }
         if !corrections.isEmpty {
             let shown = Set((r.ranked + r.rejected).map { "\(q.engine.rawValue)@\($0.gpu)" })
             let applied = corrections.filter { shown.contains($0.key) }

@@ -85,9 +85,10 @@ enum RankPrinter {
 
     static func headers(_ rows: [RankRow]) -> [String] {
         ["#", "gpu", "n", "weights", "batch", "per GPU", "TTFT", "TPOT", "tok/s", "provider", "instance", "$/GPU-h"] + costColumns(rows).map(\.header)
+            + (rows.contains { $0.measured != nil } ? ["measured tok/s"] : [])
     }
 
-    static func cells(_ r: RankRow, index: Int?, _ cols: [Column]) -> [String] {
+    static func cells(_ r: RankRow, index: Int?, _ cols: [Column], measuredColumn: Bool = false) -> [String] {
         let id: String = index.map(String.init) ?? "-"
         let batch: String = r.batch.map(String.init) ?? "-"
         let mem: String = r.perGPUBytes.map { Units.gib($0) } ?? "-"
@@ -98,6 +99,9 @@ enum RankPrinter {
         let hour: String = r.usdPerGPUHour.map { "$" + Units.format($0, 2) } ?? "-"
         var out: [String] = [id, r.gpu, String(r.gpuCount), r.weights, batch, mem, ttft, tpot, tps, r.provider ?? "-", inst, hour]
         for c in cols { out.append(c.value(r).map(money) ?? "-") }
+        if let m = r.measured, measuredColumn {
+            out.append((m.outputTokensPerS.map { Units.format($0, 0) } ?? "?") + (m.factor.map { " (×" + Units.format($0, 2) + ", #\(m.measurement ?? 0))" } ?? ""))
+        }
         return out
     }
 
@@ -215,11 +219,13 @@ struct RankCommand: ParsableCommand {
                 if q.traffic != nil {
                     let cols = RankPrinter.costColumns(r.ranked)
                     CLI.printTable(RankPrinter.headers(r.ranked) + ["replicas", "$/h total"], r.ranked.enumerated().map {
-                        RankPrinter.cells($1, index: $0 + 1, cols) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
+                        RankPrinter.cells($1, index: $0 + 1, cols, measuredColumn: r.ranked.contains { $0.measured != nil }) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
                     }, format: .table)
                 } else {
                     let cols = RankPrinter.costColumns(r.ranked)
-                    CLI.printTable(RankPrinter.headers(r.ranked), r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols) }, format: .table)
+                    let m = r.ranked.contains { $0.measured != nil }
+                    CLI.printTable(RankPrinter.headers(r.ranked), r.ranked.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols, measuredColumn: m) }, format: .table)
+                    if m { print("(measured tok/s: the team's own run of that deployment, servefit measure list; × is measured ÷ predicted)") }
                 }
                 if chart || r.ranked.count > 1 { RankPrinter.bars(Array(r.ranked.prefix(15))) }
 
@@ -443,7 +449,9 @@ struct ScenarioCommand: ParsableCommand {
                 let rows = Array(run.result.ranked.prefix(max(1, top)))
                 if rows.isEmpty { print("no deployment meets it today") } else {
                     let cols = RankPrinter.costColumns(rows)
-                    CLI.printTable(RankPrinter.headers(rows), rows.enumerated().map { RankPrinter.cells($1, index: $0 + 1, cols) }, format: fmt.format)
+                    CLI.printTable(RankPrinter.headers(rows), rows.enumerated().map {
+                        RankPrinter.cells($1, index: $0 + 1, cols, measuredColumn: rows.contains { $0.measured != nil })
+                    }, format: fmt.format)
                 }
                 print("")
                 print("since saved:")

@@ -20,6 +20,21 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
     let again = try sf(["measure", "import", fixture("vllm_bench_serve_result.json"), "--gpu", "h100-sxm", "--gpus", "4"], db: db)
     #expect(again.code == 65 && again.err.contains("imported before"), "\(again.err)")
 
+    // Rank by what was measured: the row of that very deployment (4× H100, 16-bit, ~213 in /
+    // ~212 out, ~18 in flight by Little's law at 3.2 req/s) carries the measurement beside the prediction.
+    let measuredRank = try sf(["rank", "--model", "llama-3.3-70b-instruct", "--gpu", "h100-sxm", "--counts", "4", "--formats", "fp16",
+                               "--batch", "16", "--input", "213", "--output", "212", "--format", "json"], db: db)
+    #expect(measuredRank.code == 0, "\(measuredRank.err)")
+    let mrow = try #require((try json(measuredRank.out) as? [[String: Any]])?.first)
+    let measured = try #require(mrow["measured"] as? [String: Any], "\(mrow)")
+    #expect(abs((measured["output_tokens_per_s"] as? Double ?? 0) - 673.918) < 0.01 && measured["concurrency"] as? Int == 18)
+    #expect(try sf(["rank", "--model", "llama-3.3-70b-instruct", "--gpu", "h100-sxm", "--counts", "4", "--formats", "fp16",
+                    "--batch", "16", "--input", "213", "--output", "212"], db: db).out.contains("measured tok/s"))
+    // A workload far from the measured one is not matched to it.
+    let far = try sf(["rank", "--model", "llama-3.3-70b-instruct", "--gpu", "h100-sxm", "--counts", "4", "--formats", "fp16",
+                      "--input", "4096", "--output", "212", "--format", "json"], db: db)
+    #expect((try json(far.out) as? [[String: Any]])?.allSatisfy { $0["measured"] == nil } == true)
+
     // llama-bench names a GGUF path, not a catalog model: refused by name until --model says.
     let unknown = try sf(["measure", "import", fixture("llama_bench_b1275.csv")], db: db)
     #expect(unknown.code == 65 && unknown.err.contains("ggml-model-q4_0.gguf"), "\(unknown.err)")
