@@ -18,6 +18,8 @@ struct Route: Sendable {
     var body: String? = nil        // schema name of the JSON body
     var response: String? = nil    // schema name of the JSON response
     var status: Int = 200
+    /// The body may also be plain text (text/plain), its options then in the query string.
+    var textBody = false
     var handler: @Sendable (API) -> @Sendable (Request, ServefitContext) async throws -> Response
 
     var hbPath: String {
@@ -68,6 +70,27 @@ struct API: Sendable {
     /// not decode becomes a 400 in `ErrorMapping`.
     func body<T: Decodable & KnownFields>(_ request: Request, as: T.Type) async throws -> T {
         try JSONDecoder.strict(T.self, from: try await rawBody(request), what: "the request body")
+    }
+
+    /// POST /v1/measurements' body: the JSON object, or the file as text/plain with its options
+    /// (`model`, `gpu`, `variant`, `gpus`, `engine-version`, `name`) as query parameters.
+    func measurementUpload(_ request: Request) async throws -> MeasurementUpload {
+        let q = try API.query(request)
+        guard let ct = request.headers[.contentType], MediaType.isText(ct) else {
+            if let k = q.keys.sorted().first { throw ServerError.badRequest("query parameter '\(k.prefix(64))' is for a text/plain upload; in a JSON body give it as a field") }
+            return try await body(request, as: MeasurementUpload.self)
+        }
+        var r = request
+        let buf = try await r.collectBody(upTo: config.maxBodyBytes)
+        guard buf.readableBytes > 0 else { throw ServerError.badRequest("empty body: send the benchmark result or log") }
+        guard let text = String(validating: buf.readableBytesView, as: UTF8.self) else { throw ServerError.badRequest("the body is not UTF-8 text") }
+        var up = MeasurementUpload(content: text)
+        up.name = q["name"]; up.model = q["model"]; up.gpu = q["gpu"]; up.variant = q["variant"]; up.engineVersion = q["engine-version"]
+        if let g = q["gpus"] {
+            guard let n = Int(g), (1...4096).contains(n) else { throw ServerError.badRequest("gpus must be a whole number from 1 to 4096") }
+            up.gpus = n
+        }
+        return up
     }
 
     /// A model named hf:ORG/NAME[@REV][:QUANT]: read from the Hub (or the server's Hugging Face
@@ -402,10 +425,11 @@ struct API: Sendable {
                 return api.json(try await api.db { try $0.measurements(f) })
             }
         },
-        Route(method: .post, path: "/v1/measurements", summary: "Import one benchmark result or engine log (its text in content; the same readers as servefit measure import)",
-              tag: "measurements", body: "MeasurementUpload", response: "MeasurementList", status: 201) { api in
+        Route(method: .post, path: "/v1/measurements",
+              summary: "Import one benchmark result or engine log: JSON with its text in content, or the file itself as text/plain with the options in the query (the same readers as servefit measure import)",
+              tag: "measurements", query: MeasurementUpload.queryNames, body: "MeasurementUpload", response: "MeasurementList", status: 201, textBody: true) { api in
             { req, ctx in
-                let up = try await api.body(req, as: MeasurementUpload.self)
+                let up = try await api.measurementUpload(req)
                 let actor = ctx.actor
                 let saved = try await api.db { s -> [MeasurementRecord] in
                     let names = try s.measurementNames()
@@ -480,6 +504,8 @@ struct HubImportResult: Encodable, Sendable {
 
 /// POST /v1/measurements: one file's text and what `measure import`'s flags would say.
 struct MeasurementUpload: Codable, Sendable, KnownFields {
+    static let queryNames = ["name", "model", "gpu", "variant", "gpus", "engine-version"]
+    init(content: String) { self.content = content }
     var content: String
     var name: String?
     var model: String?

@@ -107,6 +107,10 @@ struct RedactingLogMiddleware: RouterMiddleware {
 /// The request's media type, exactly: `application/json` with optional parameters, compared
 /// case-insensitively (RFC 9110 §8.3.1); `application/jsonx` is not JSON.
 enum MediaType {
+    static func isText(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return type.trimmingCharacters(in: .whitespaces).lowercased() == "text/plain"
+    }
     static func isJSON(_ contentType: String) -> Bool {
         let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"

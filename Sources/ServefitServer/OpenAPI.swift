@@ -24,7 +24,9 @@ enum OpenAPI {
             }
             if !params.isEmpty { op["parameters"] = params }
             if let b = r.body {
-                op["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(b)"]]]]
+                var content: [String: Any] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(b)"]]]
+                if r.textBody { content["text/plain"] = ["schema": ["type": "string", "minLength": 1, "maxLength": EngineOutputs.maxBytes]] }
+                op["requestBody"] = ["required": true, "content": content]
             }
             var ok: [String: Any] = ["description": r.status == 204 ? "done" : "success"]
             if let s = r.response { ok["content"] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(s)"]]] }
@@ -200,6 +202,7 @@ enum S {
         "max-tpot": duration, "max-ttft": duration, "step-overhead": duration, "top": tokens, "max-gpus": tokens,
         "formats": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}(,[A-Za-z0-9_-]{1,32}){0,15}$"],
         "kv-cache": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"],
+        "gpus": ["type": "string", "pattern": "^[1-9][0-9]{0,3}$"], "variant": slug, "name": line(256),
         "engine-version": engineVersion, "no-calibration": boolText, "explain": boolText, "include-stale": boolText, "allow-long-context": boolText,
         "kind": enumeration(["serving", "throughput", "latency", "startup", "bench"]),
         "family": line(Limits.word), "type": enumeration(ModelKind.allCases.map(\.rawValue)), "tag": line(Limits.word),

@@ -413,8 +413,18 @@ func residentBytes() -> Int64 {
         var extra = body; extra["modle"] = "x"
         expectError(try await call(c, .post, "/v1/measurements", token: t.write, json: extra), .badRequest)
         #expect(try store.measurements().count == 1)
+        // The file itself as text/plain, its options in the query string (curl --data-binary @file).
+        let plain: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        let log = try String(contentsOf: root.appendingPathComponent("Fixtures/engine-outputs/vllm_bench_serve_summary_2.txt"), encoding: .utf8)
+        let up = try await call(c, .post, "/v1/measurements?model=llama-3.1-8b-instruct&gpu=h100-sxm&name=summary2.txt", token: t.write, raw: log, headers: plain)
+        #expect(up.status == .created, "\(up.text)")
+        expectError(try await call(c, .post, "/v1/measurements?model=llama-3.1-8b-instruct&gpu=h100-sxm&gpus=0", token: t.write, raw: log + "\n", headers: plain), .badRequest)
+        expectError(try await call(c, .post, "/v1/measurements?modle=x", token: t.write, raw: log, headers: plain), .badRequest)
+        expectError(try await call(c, .post, "/v1/measurements?gpu=h100-sxm", token: t.write, json: body), .badRequest)  // options in one place
+        expectError(try await call(c, .post, "/v1/measurements", token: t.write, raw: "\u{FF}", headers: [.contentType: "text/csv"]), .unsupportedMediaType)
+        #expect(try store.measurements().count == 2)
         let list = try await call(c, .get, "/v1/measurements?gpu=h100-sxm")
-        #expect(list.status == .ok && list.array.count == 1)
+        #expect(list.status == .ok && list.array.count == 2)
         let check = try await call(c, .get, "/v1/measurements/check")
         #expect(check.status == .ok && check.array.contains { $0["metric"] as? String == "output_tok_s" }, "\(check.text)")
         #expect(try await call(c, .get, "/v1/calibration").status == .ok)
