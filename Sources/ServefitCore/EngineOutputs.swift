@@ -1363,6 +1363,9 @@ extension EngineOutputs {
         var modelRank = 0
         var version: String? = nil
         var error: String? = nil
+        /// The time stamp of the last capacity line: vLLM 0.8 prints one "GPU KV cache size" and
+        /// "Maximum concurrency" per worker in one burst, and the engine runs with the smallest.
+        var capacityStamp: String? = nil
 
         var hasFigures: Bool { !agreed.isEmpty || !lowest.isEmpty || !highest.isEmpty || error != nil }
 
@@ -1490,7 +1493,28 @@ extension EngineOutputs {
         return try size(rest, field, vllmUnits)
     }
 
+    /// "INFO 04-21 00:36:08" of a vLLM log line, nil when it has none.
+    static func vllmStamp(_ line: String) -> String? {
+        for level in ["INFO ", "WARNING ", "DEBUG ", "ERROR "] {
+            guard let r = line.range(of: level) else { continue }
+            let stamp = line[r.upperBound...].prefix(14)
+            guard stamp.count == 14, stamp.allSatisfy({ $0.isNumber || $0 == "-" || $0 == ":" || $0 == " " }) else { continue }
+            return String(stamp)
+        }
+        return nil
+    }
+
     static func vllmLogLine(_ line: String, _ g: inout VLLMGroup) throws {
+        // The workers' capacity lines of one start-up share a time stamp: the smallest binds.
+        let stamp = vllmStamp(line)
+        func capacity(_ key: String, _ v: Double, _ what: String, first: Bool) throws {
+            if let stamp, stamp == g.capacityStamp, let old = g.agreed[key], old != v {
+                g.agreed[key] = Swift.min(old, v)
+            } else {
+                try g.agree(key, v, what)
+            }
+            if first { g.capacityStamp = stamp }
+        }
         for phrase in ["GPU blocks:", "CUDA blocks:", "num_gpu_blocks is:"] {
             if let v = try countAfter(line, phrase, "gpu_blocks") { try g.agree("gpu_blocks", v, "# GPU blocks") }
         }
@@ -1499,7 +1523,7 @@ extension EngineOutputs {
             if numericStart(rest) {
                 let (num, unit) = splitUnit(rest)
                 guard unit == "tokens" else { throw CoreError.invalidInput("kv_tokens: unknown unit '\(unit.prefix(16))' (expected tokens)") }
-                try g.agree("kv_tokens", try count(num, "kv_tokens"), "GPU KV cache size")
+                try capacity("kv_tokens", try count(num, "kv_tokens"), "GPU KV cache size", first: true)
             }
         }
         if let r = line.range(of: "Maximum concurrency for ") {
@@ -1511,7 +1535,7 @@ extension EngineOutputs {
                     let tokens = try count(n, "max_concurrency_tokens")
                     guard x.hasSuffix("x") else { throw CoreError.invalidInput("max_concurrency: '\(x.prefix(40))' is not a multiple such as 0.82x") }
                     try g.agree("max_concurrency_tokens", tokens, "maximum concurrency for")
-                    try g.agree("max_concurrency", try number(String(x.dropLast()), "max_concurrency"), "maximum concurrency")
+                    try capacity("max_concurrency", try number(String(x.dropLast()), "max_concurrency"), "maximum concurrency", first: false)
                 }
             }
         }

@@ -16,6 +16,7 @@ struct VLLMLogCase: Sendable, CustomStringConvertible {
     var totalGiB: Double? = nil
     var gpu: String? = nil
     var tp = 1
+    var pp = 1
     var util = 0.9
     var maxModelLen: Int
     var batchedTokens: Int? = nil
@@ -65,6 +66,11 @@ let vllmLogCases: [VLLMLogCase] = [
     .init(id: "jinwoong-blog-qwen3-14b-awq-l40s-tp1-tuned-mml1024-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l40s", util: 0.95,
           maxModelLen: 1024, batchedTokens: 8192, maxNumSeqs: 8),
     .init(id: "jinwoong-blog-qwen3-14b-awq-2xl4-tp2-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", tp: 2, maxModelLen: 40960),
+    .init(id: "jinwoong-blog-qwen3-14b-awq-2xl4-pp2-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", pp: 2, maxModelLen: 40960),
+    // DeepSeek-V3 (its block-wise FP8 checkpoint) over 2 nodes of 8 H100: PP 2 × TP 8, V0 0.6.6, utilisation 0.95.
+    .init(id: "augmxnt-deepseek-v3-16xh100-pp2-tp8-v066", model: "deepseek-v3", weights: "fp8", version: "0.6.6", gpu: "h100-sxm", tp: 8, pp: 2, util: 0.95,
+          maxModelLen: 8192, kvGap: "vLLM before 0.7.1 had no MLA cache: it kept DeepSeek's K (192) and V (128) per head, split over TP; servefit's release lines do not yet tell 0.6.6 from the MLA releases and size the 576-wide latent",
+          quantization: QuantizationConfig(method: "fp8", weightBlockSize: [128, 128])),
     .init(id: "jinwoong-blog-qwen3-14b-awq-l4-tp1-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", maxModelLen: 40960,
           kvGap: "the author saw 9.10 to 10.33 GiB for this same configuration across runs; servefit's 10.20 GiB is inside that range but 4.7% of the L4 above the 9.10 GiB run"),
     // Qwen3-Coder-30B-A3B (the Qwen3-30B-A3B architecture), 4× L40S, TP 4, vLLM 0.24.
@@ -139,7 +145,9 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     let total = c.totalGiB.map { Int64($0 * Double(Units.GiB)) } ?? g?.visibleMemoryBytes ?? 0
     r.gpuMemoryBytes = total; r.gpuVisibleMemoryBytes = total
     r.gpuName = g?.name
-    r.gpus = c.tp
+    r.gpus = c.tp * c.pp
+    r.tensorParallel = c.tp
+    r.pipelineParallel = c.pp
     r.gpuMemoryUtilization = c.util
     r.context = c.maxModelLen
     r.allowLongContext = true
@@ -154,7 +162,8 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     }
     // KV per token on one rank, as vLLM pages it (KV heads split over TP, at least one each).
     let w = KVCache.width(m, engine: .vllm, tp: c.tp)
-    let perToken = Double((w.k + w.v) * m.layers) * r.kvDType.bytesPerElement
+    // A pipeline stage pages its own layers only.
+    let perToken = Double((w.k + w.v) * m.layers) * r.kvDType.bytesPerElement / Double(c.pp)
     // The engine's own capacity (blocks or tokens: the minimum over ranks) before one worker's
     // "available KV cache memory" line: under TP a log can print a worker other than rank 0.
     // A hybrid sliding-window model's token count is not memory × per-token bytes: compare the
@@ -178,6 +187,6 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
         let wOurs = Double(e.weightsBytesPerGPU ?? 0) / gib
         let kvCell = theirs.map { "\(Units.format($0, 2)) / \(Units.format(kvOurs, 2)) (\(Units.format((kvOurs - $0) / (Double(total) / gib) * 100, 1))%)" } ?? "-"
         let wCell = logged.weightsGiB.map { "\(Units.format($0, 2)) / \(Units.format(wOurs, 2)) (\(Units.format((wOurs - $0) / $0 * 100, 1))%)" } ?? "-"
-        print("VLLMLOG | `\(c.id)` | \(c.version) | TP \(c.tp) | \(kvCell) | \(wCell) |")
+        print("VLLMLOG | `\(c.id)` | \(c.version) | TP \(c.tp)\(c.pp > 1 ? " × PP \(c.pp)" : "") | \(kvCell) | \(wCell) |")
     }
 }
