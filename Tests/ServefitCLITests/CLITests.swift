@@ -26,7 +26,11 @@ func tempDB() -> String {
 }
 
 @discardableResult
-func sf(_ args: [String], db: String, stdin: String? = nil) throws -> CLIResult {
+func sf(_ args: [String], db: String) throws -> CLIResult { try sfEnv(args, db: db, env: [:]) }
+
+/// The binary with the tests' catalog, actor and date, and `extra` over the environment.
+@discardableResult
+func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> CLIResult {
     let p = Process()
     p.executableURL = try servefitBinary()
     p.arguments = args
@@ -34,6 +38,7 @@ func sf(_ args: [String], db: String, stdin: String? = nil) throws -> CLIResult 
     env["SERVEFIT_DB"] = db
     env["SERVEFIT_ACTOR"] = "cli-test"
     env["SERVEFIT_TODAY"] = "2026-12-01"
+    env.merge(extra) { _, b in b }
     p.environment = env
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
@@ -42,6 +47,17 @@ func sf(_ args: [String], db: String, stdin: String? = nil) throws -> CLIResult 
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return CLIResult(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+}
+
+/// What a server process prints before it answers: its first line (or all it printed before closing).
+func firstLine(of pipe: Pipe) -> String {
+    var text = ""
+    while !text.contains("\n") {
+        let d = pipe.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        text += String(decoding: d, as: UTF8.self)
+    }
+    return text
 }
 
 func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(s.utf8)) }
@@ -257,32 +273,10 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
     #expect(try sf(["token", "create", "--name", "ci", "--role", "write"], db: db).code == 65)
     #expect(try sf(["token", "create", "--name", "x", "--role", "king"], db: db).code == 64)
 
-    let p = Process()
-    p.executableURL = try servefitBinary()
-    p.arguments = ["serve", "--port", "0", "--log-level", "warning"]
-    var env = ProcessInfo.processInfo.environment
-    env["SERVEFIT_DB"] = db
-    p.environment = env
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    defer { if p.isRunning { p.terminate() } }
-    // "servefit: serving http://127.0.0.1:PORT (catalog …)"
-    var line = ""
-    while !line.contains("\n") {
-        let d = out.fileHandleForReading.availableData
-        if d.isEmpty { break }
-        line += String(decoding: d, as: UTF8.self)
-    }
-    let base = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+    let server = try ServeProcess(db: db)
+    defer { server.stop() }
     func request(_ path: String, method: String = "GET", token: String? = nil, body: String? = nil) async throws -> (Int, String) {
-        var r = URLRequest(url: URL(string: base + path)!)
-        r.httpMethod = method
-        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        let (data, resp) = try await URLSession.shared.data(for: r)
-        return ((resp as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+        try await server.request(path, method: method, token: token, body: body)
     }
     #expect(try await request("/healthz").0 == 200)
     let price = #"{"gpu":"l4","provider":"CI","usd_per_gpu_hour":0.5,"as_of":"2026-11-20","source":"ci","pricing_model":"on-demand"}"#
@@ -292,9 +286,46 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
     #expect(last["actor"] as? String == "ci")
     #expect(try sf(["token", "revoke", "ci"], db: db).code == 0)
     #expect(try await request("/v1/prices", method: "POST", token: secret, body: price).0 == 401)
-    p.terminate()  // SIGTERM
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
+    server.process.terminate()  // SIGTERM
+    server.process.waitUntilExit()
+    #expect(server.process.terminationStatus == 0)
+}
+
+/// A real `servefit serve` on 127.0.0.1 (port 0), its URL read from its first line.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let base: String
+
+    init(db: String, env extra: [String: String] = [:]) throws {
+        process.executableURL = try servefitBinary()
+        process.arguments = ["serve", "--port", "0", "--log-level", "warning"]
+        var env = ProcessInfo.processInfo.environment
+        env["SERVEFIT_DB"] = db
+        env.merge(extra) { _, b in b }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // "servefit: serving http://127.0.0.1:PORT (catalog …)"
+        let line = firstLine(of: out)
+        guard let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://") }).map(String.init) else {
+            process.terminate()
+            throw CLIError("servefit serve did not start: \(line)")
+        }
+        base = url
+    }
+
+    func stop() { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+
+    func request(_ path: String, method: String = "GET", token: String? = nil, body: String? = nil) async throws -> (Int, String) {
+        var r = URLRequest(url: URL(string: base + path)!)
+        r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let (data, resp) = try await URLSession.shared.data(for: r)
+        return ((resp as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
 }
 
 let fixtureDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -31,12 +31,7 @@ final class FixtureHub: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            text += String(decoding: d, as: UTF8.self)
-        }
+        let text = firstLine(of: out)
         guard let port = text.split(whereSeparator: \.isWhitespace).last.flatMap({ Int($0) }) else { throw CLIError("fixture hub did not start: \(text)") }
         url = "http://127.0.0.1:\(port)"
     }
@@ -155,26 +150,6 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
                "HF_TOKEN": "", "HF_HUB_OFFLINE": "", "HF_HUB_DOWNLOAD_TIMEOUT": "2"]
     env.merge(extra) { _, b in b }
     return try sfEnv(args, db: db, env: env)
-}
-
-@discardableResult
-func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> CLIResult {
-    let p = Process()
-    p.executableURL = try servefitBinary()
-    p.arguments = args
-    var env = ProcessInfo.processInfo.environment
-    env["SERVEFIT_DB"] = db
-    env["SERVEFIT_ACTOR"] = "cli-test"
-    env["SERVEFIT_TODAY"] = "2026-12-01"
-    env.merge(extra) { _, b in b }
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out; p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return CLIResult(code: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
 }
 
 @Test func hubReposReadByRangeMatchTheLocalFiles() throws {
@@ -371,32 +346,10 @@ func sfEnv(_ args: [String], db: String, env extra: [String: String]) throws -> 
     let db = tempDB()
     let made = try sf(["token", "create", "--name", "hub-ci", "--role", "write", "--format", "json"], db: db)
     let secret = try #require((try json(made.out) as? [String: Any])?["token"] as? String)
-    let p = Process()
-    p.executableURL = try servefitBinary()
-    p.arguments = ["serve", "--port", "0", "--log-level", "warning"]
-    var env = ProcessInfo.processInfo.environment
-    env["SERVEFIT_DB"] = db
-    env["HF_ENDPOINT"] = hub.url; env["HF_HUB_CACHE"] = hub.root + "/.no-cache"; env["HF_HOME"] = hub.root + "/.hf-home"; env["HF_TOKEN"] = ""
-    p.environment = env
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    defer { if p.isRunning { p.terminate() } }
-    var line = ""
-    while !line.contains("\n") {
-        let d = out.fileHandleForReading.availableData
-        if d.isEmpty { break }
-        line += String(decoding: d, as: UTF8.self)
-    }
-    let base = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+    let server = try ServeProcess(db: db, env: ["HF_ENDPOINT": hub.url, "HF_HUB_CACHE": hub.root + "/.no-cache", "HF_HOME": hub.root + "/.hf-home", "HF_TOKEN": ""])
+    defer { server.stop() }
     func request(_ path: String, method: String = "GET", token: String? = nil, body: String? = nil) async throws -> (Int, String) {
-        var r = URLRequest(url: URL(string: base + path)!)
-        r.httpMethod = method
-        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body { r.httpBody = Data(body.utf8); r.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        let (data, resp) = try await URLSession.shared.data(for: r)
-        return ((resp as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+        try await server.request(path, method: method, token: token, body: body)
     }
     let body = #"{"model": "hf:TheBloke/Tiny-GGUF", "slug": "tiny-gguf", "variants": true}"#
     #expect(try await request("/v1/models/import", method: "POST", body: body).0 == 401)
