@@ -197,6 +197,18 @@ public struct HubCheckpoint: Sendable, Equatable, Codable {
 }
 
 public enum HubLayout {
+    /// A weights file by its name: .safetensors, or .gguf in any case.
+    public static func isWeights(_ path: String) -> Bool { path.hasSuffix(".safetensors") || path.lowercased().hasSuffix(".gguf") }
+
+    /// The shards a sharded checkpoint's index names; every one must be in the listing.
+    public static func shards(of c: HubCheckpoint, weightMap: [String: String], repo: String) throws -> [HubFile] {
+        let names = Set(weightMap.values)
+        for n in names.sorted() where !c.files.contains(where: { $0.path == n }) {
+            throw CoreError.invalidInput("hf:\(repo): model.safetensors.index.json names \(n), which the repo does not hold")
+        }
+        return c.files.filter { names.contains($0.path) }
+    }
+
     /// Checkpoints in a repo's listing. The safetensors set is the top-level one; GGUF files are
     /// grouped by split set. mmproj (vision projector) files are not checkpoints of the model.
     public static func checkpoints(_ files: [HubFile]) -> [HubCheckpoint] {
@@ -305,6 +317,17 @@ public enum HubCacheLayout {
 public struct HubModel: Sendable, Encodable {
     public struct Read: Sendable, Encodable {
         public init(checkpoint: HubCheckpoint, inventory: Inventory) { self.checkpoint = checkpoint; self.inventory = inventory }
+        /// A checkpoint read from its members' headers (and config.json beside safetensors), named
+        /// by its repo: the one step the Hub and the local cache share once the bytes are in hand.
+        public init(_ c: HubCheckpoint, members: [HubFile], headers: [(file: String, info: HeaderInfo)], config: [UInt8]?, slug: String, repo: String) throws {
+            var inv = try InventoryBuilder.build(headers: headers, config: c.kind == .gguf ? nil : config, slug: slug)
+            if var m = inv.architecture {
+                m.hfRepo = repo
+                if m.name == m.slug || m.name == "inspected" || m.name.isEmpty { m.name = repo }
+                inv.architecture = m
+            }
+            self.init(checkpoint: HubCheckpoint(kind: c.kind, name: c.name, files: members, index: c.index), inventory: inv)
+        }
         public var checkpoint: HubCheckpoint
         public var inventory: Inventory
     }

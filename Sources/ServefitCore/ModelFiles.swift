@@ -57,6 +57,17 @@ public struct HeaderInfo: Sendable {
 
 // MARK: safetensors
 
+public enum WeightHeaders {
+    /// A weights file's header, by its magic: GGUF, else a .safetensors file (its name says so).
+    public static func read<R: ByteReader>(_ r: inout R, first4: [UInt8], name: String) throws -> HeaderInfo {
+        if first4 == Array("GGUF".utf8) { return try GGUF.read(&r) }
+        guard name.hasSuffix(".safetensors") else {
+            throw CoreError.invalidInput("\(name) is neither GGUF (no GGUF magic) nor a .safetensors file")
+        }
+        return try SafeTensors.read(&r)
+    }
+}
+
 public enum SafeTensors {
     /// A header beyond this is refused: real ones are a few KB to a few MB.
     public static let maxHeaderBytes: Int64 = 100_000_000

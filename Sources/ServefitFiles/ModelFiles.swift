@@ -94,11 +94,7 @@ public enum ModelFiles {
         var r = try FileByteReader(path: path)
         let magic = try r.read(min(4, Int(r.size)))
         try r.rewind()
-        if magic == Array("GGUF".utf8) { return try GGUF.read(&r) }
-        guard path.hasSuffix(".safetensors") else {
-            throw CoreError.invalidInput("\(path) is neither GGUF (no GGUF magic) nor a .safetensors file")
-        }
-        return try SafeTensors.read(&r)
+        return try WeightHeaders.read(&r, first4: magic, name: path)
     }
 
     public static func small(_ path: String) throws -> [UInt8] {

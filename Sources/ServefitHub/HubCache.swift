@@ -12,18 +12,18 @@ public struct HubCache: Sendable {
     /// The snapshot folder of a reference, when the cache has one.
     public func snapshot(_ ref: HubReference) -> (commit: String, path: String)? {
         let repoDir = dir + "/" + HubCacheLayout.folder(ref.repo)
-        var commit: String?
-        if HubReference.isCommit(ref.revision) {
-            commit = ref.revision
-        } else if let d = FileManager.default.contents(atPath: repoDir + "/refs/" + ref.revision), d.count <= 128 {
-            let c = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if HubReference.isCommit(c) { commit = c }
-        }
-        guard let commit else { return nil }
+        guard let commit = HubReference.isCommit(ref.revision) ? ref.revision : Self.commit(atRef: repoDir + "/refs/" + ref.revision) else { return nil }
         let path = repoDir + "/snapshots/" + commit
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return nil }
         return (commit, path)
+    }
+
+    /// The commit a refs/ file holds (huggingface_hub writes it without a newline).
+    static func commit(atRef path: String) -> String? {
+        guard let d = FileManager.default.contents(atPath: path), d.count <= 128 else { return nil }
+        let c = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return HubReference.isCommit(c) ? c : nil
     }
 
     /// Every file of a snapshot, relative paths and the sizes of what the links point at.
@@ -36,7 +36,7 @@ public struct HubCache: Sendable {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir), !isDir.boolValue else { continue }
             let size = ((try? FileManager.default.attributesOfItem(atPath: real))?[.size] as? NSNumber)?.int64Value ?? 0
-            out.append(HubFile(path: rel, size: size, lfs: rel.hasSuffix(".safetensors") || rel.lowercased().hasSuffix(".gguf")))
+            out.append(HubFile(path: rel, size: size, lfs: HubLayout.isWeights(rel)))
         }
         return out.sorted { $0.path < $1.path }
     }
@@ -62,16 +62,15 @@ public struct HubCache: Sendable {
             var headers: [(file: String, info: HeaderInfo)] = []
             if let index = c.index {
                 let (_, map) = try SafeTensors.parseIndex(try ModelFiles.small(root + "/" + index))
-                let names = Set(map.values)
-                guard names.allSatisfy({ n in c.files.contains { $0.path == n } }) else { return nil }  // shards still missing
-                members = c.files.filter { names.contains($0.path) }
+                // Shards still missing: the Hub has them.
+                guard let shards = try? HubLayout.shards(of: c, weightMap: map, repo: ref.repo) else { return nil }
+                members = shards
                 headers = try members.map { ($0.path, try ModelFiles.header(root + "/" + $0.path)) }
                 try SafeTensors.checkIndex(map, headers: headers)
             } else {
                 headers = try members.map { (($0.path as NSString).lastPathComponent, try ModelFiles.header(root + "/" + $0.path)) }
             }
-            let inv = try InventoryBuilder.build(headers: headers, config: c.kind == .gguf ? nil : config, slug: slug).fromHub(ref.repo)
-            read.append(.init(checkpoint: HubCheckpoint(kind: c.kind, name: c.name, files: members, index: c.index), inventory: inv))
+            read.append(try HubModel.Read(c, members: members, headers: headers, config: config, slug: slug, repo: ref.repo))
         }
         return HubModel(repo: ref.repo, revision: ref.revision, commit: commit, source: "cache", cachePath: root, checkpoints: checkpoints,
                         read: read, hasConfig: config != nil, notes: [])
@@ -105,15 +104,13 @@ public struct HubCache: Sendable {
             var refs: [String: [String]] = [:]
             if let e = fm.enumerator(atPath: repoDir + "/refs") {
                 while let name = e.nextObject() as? String {
-                    guard let d = fm.contents(atPath: repoDir + "/refs/" + name), d.count <= 128 else { continue }
-                    let c = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                    if HubReference.isCommit(c) { refs[c, default: []].append(name) }
+                        if let c = Self.commit(atRef: repoDir + "/refs/" + name) { refs[c, default: []].append(name) }
                 }
             }
             for commit in ((try? fm.contentsOfDirectory(atPath: repoDir + "/snapshots")) ?? []).sorted() {
                 let root = repoDir + "/snapshots/" + commit
                 let fs = files(root)
-                let weights = fs.filter { $0.path.hasSuffix(".safetensors") || $0.path.lowercased().hasSuffix(".gguf") }
+                let weights = fs.filter { HubLayout.isWeights($0.path) }
                 out.append(Entry(repo: repo, commit: commit, refs: (refs[commit] ?? []).sorted(), files: fs.count,
                                  bytes: fs.reduce(0) { $0 + $1.size }, weightsBytes: weights.reduce(0) { $0 + $1.size },
                                  checkpoints: HubLayout.checkpoints(fs).map(\.name), path: root))

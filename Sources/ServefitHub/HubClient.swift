@@ -82,7 +82,7 @@ final class HubHTTP: Sendable {
             // Only bodies of answers a caller reads are collected; error bodies are small JSON.
             let limit = (200...299).contains(status) ? cap : 65_536
             if let len = response.headers.first(name: "Content-Length").flatMap({ Int64($0) }) {
-                if status == 200, range != nil, let r = range, len > Int64(r.count) {
+                if status == 200, let r = range, len > Int64(r.count) {
                     throw HubError.badResponse("\(settings.endpoint) answered a Range request for \(what) with the whole file (\(len) bytes); "
                                                + "servefit reads headers only and does not download weights")
                 }

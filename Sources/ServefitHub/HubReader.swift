@@ -66,18 +66,13 @@ public struct HubReader: Sendable {
             if let index = c.index {
                 let indexBytes = try await small(http, ref: ref, commit: commit, file: index)
                 let (_, map) = try wrap { try SafeTensors.parseIndex(indexBytes) }
-                let names = Set(map.values)
-                for n in names where !c.files.contains(where: { $0.path == n }) {
-                    throw HubError.badResponse("\(ref): model.safetensors.index.json names \(n), which the repo does not hold")
-                }
-                members = c.files.filter { names.contains($0.path) }
+                members = try wrap { try HubLayout.shards(of: c, weightMap: map, repo: ref.repo) }
                 for f in members { headers.append((f.path, try await header(http, ref: ref, commit: commit, file: f))) }
                 try wrap { try SafeTensors.checkIndex(map, headers: headers) }
             } else {
                 for f in members { headers.append(((f.path as NSString).lastPathComponent, try await header(http, ref: ref, commit: commit, file: f))) }
             }
-            let inv = try wrap { try InventoryBuilder.build(headers: headers, config: c.kind == .gguf ? nil : config, slug: slug) }
-            read.append(.init(checkpoint: HubCheckpoint(kind: c.kind, name: c.name, files: members, index: c.index), inventory: inv.fromHub(ref.repo)))
+            read.append(try wrap { try HubModel.Read(c, members: members, headers: headers, config: config, slug: slug, repo: ref.repo) })
         }
         return HubModel(repo: ref.repo, revision: ref.revision, commit: commit, source: "hub", cachePath: nil, checkpoints: checkpoints,
                         read: read, hasConfig: config != nil, notes: info.gated ? ["\(ref.repo) is gated: read with the token from \(settings.tokenSource ?? "nowhere")"] : [])
@@ -129,9 +124,7 @@ public struct HubReader: Sendable {
             }
             var r = PrefixReader(prefix, size: file.size)
             do {
-                if gguf { return try GGUF.read(&r) }
-                guard !prefix.starts(with: Array("GGUF".utf8)) else { return try GGUF.read(&r) }
-                return try SafeTensors.read(&r)
+                return try WeightHeaders.read(&r, first4: Array(prefix.prefix(4)), name: file.path)
             } catch let more as PrefixReader.NeedMore {
                 let next = gguf ? max(more.bytes, Int64(prefix.count) * 4) : more.bytes
                 guard next <= HubReader.maxHeader + 8 else {
@@ -183,19 +176,5 @@ public struct HubReader: Sendable {
         default:
             throw HubError.badResponse("\(settings.endpoint) answered HTTP \(a.status) for \(ref.repo)\(file.map { "/" + $0 } ?? "")\(message)")
         }
-    }
-}
-
-extension Inventory {
-    /// An inventory read from a Hub repo names it: hf_repo set, and the repo as its name where
-    /// the config gave none.
-    func fromHub(_ repo: String) -> Inventory {
-        var i = self
-        if var m = i.architecture {
-            m.hfRepo = repo
-            if m.name == m.slug || m.name == "inspected" || m.name.isEmpty { m.name = repo }
-            i.architecture = m
-        }
-        return i
     }
 }

@@ -41,14 +41,25 @@ enum ModelResolver {
         return try blocking { try await reader.load(ref, all: all, slug: slug, useCache: useCache) }
     }
 
+    static func isFolder(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    static func folderHoldsWeights(_ path: String) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).contains(where: HubLayout.isWeights)
+    }
+
+    /// A config.json, or a folder without weights in it: the architecture alone, no bytes measured.
+    static func isConfigOnly(_ path: String) -> Bool {
+        path.lowercased().hasSuffix(".json") || (isFolder(path) && !folderHoldsWeights(path))
+    }
+
     static func isLocalPath(_ name: String) -> Bool {
         let lower = name.lowercased()
-        if lower.hasSuffix(".json") || lower.hasSuffix(".gguf") || lower.hasSuffix(".safetensors") { return true }
-        var isDir: ObjCBool = false
-        return (name.hasPrefix("/") || name.hasPrefix(".") || name.hasPrefix("~")) && FileManager.default.fileExists(atPath: name, isDirectory: &isDir)
-            || (FileManager.default.fileExists(atPath: name, isDirectory: &isDir) && isDir.boolValue
-                && (FileManager.default.fileExists(atPath: name + "/config.json") || ((try? FileManager.default.contentsOfDirectory(atPath: name)) ?? [])
-                    .contains { $0.hasSuffix(".safetensors") || $0.lowercased().hasSuffix(".gguf") }))
+        if lower.hasSuffix(".json") || HubLayout.isWeights(name) { return true }
+        return (name.hasPrefix("/") || name.hasPrefix(".") || name.hasPrefix("~")) && FileManager.default.fileExists(atPath: name)
+            || (isFolder(name) && (FileManager.default.fileExists(atPath: name + "/config.json") || folderHoldsWeights(name)))
     }
 
     static func resolve(_ name: String, fromHub: Bool, store: () throws -> CatalogStore) throws -> ResolvedModel {
@@ -72,18 +83,16 @@ enum ModelResolver {
     }
 
     static func fromHubModel(_ ref: HubReference) throws -> ResolvedModel {
-        let h = try loadHub(ref)
+        let reader = try hubReader()
+        let h = try blocking { try await reader.load(ref) }
         let (m, v) = try HubImport.resolved(h)
-        let from = h.source == "cache" ? "from the local Hugging Face cache" : "from \(try HubSettings.fromEnvironment().endpoint)"
+        let from = h.source == "cache" ? "from the local Hugging Face cache" : "from \(reader.settings.endpoint)"
         return ResolvedModel(model: m, variant: v, origin: "\(h.pinned) (\(from))", hub: h)
     }
 
     /// A config.json (architecture only) or a checkpoint on disk (architecture and exact bytes).
     static func local(_ path: String) throws -> ResolvedModel {
-        var isDir: ObjCBool = false
-        let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-        let weightsInFolder = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).contains { $0.hasSuffix(".safetensors") || $0.lowercased().hasSuffix(".gguf") }
-        if path.lowercased().hasSuffix(".json") || (folder && !weightsInFolder) {
+        if isConfigOnly(path) {
             let file = path.lowercased().hasSuffix(".json") ? path : path + "/config.json"
             return ResolvedModel(model: try HFConfig.parse(try CLI.readFile(file), slug: "local-config", name: file), origin: file)
         }

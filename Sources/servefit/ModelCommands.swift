@@ -345,14 +345,9 @@ struct ModelCommand: ParsableCommand {
             try CLI.run {
                 if let ref = try HubReference.parse(path) { try importHub(ref); return }
                 guard let slug else { throw CLIError(message: "--slug is required for a file or folder (hf: repos default to the repo's name)", code: 64) }
-                var isDir: ObjCBool = false
-                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-                let listing = exists && isDir.boolValue ? try FileManager.default.contentsOfDirectory(atPath: path) : []
-                let hasWeights = listing.contains { $0.hasSuffix(".safetensors") || $0.lowercased().hasSuffix(".gguf") }
-                let configOnly = path.hasSuffix(".json") || (isDir.boolValue && !hasWeights)
                 let store = try global.open()
-                if configOnly {
-                    let file = isDir.boolValue ? path + "/config.json" : path
+                if ModelResolver.isConfigOnly(path) {
+                    let file = ModelResolver.isFolder(path) ? path + "/config.json" : path
                     let m = try HFConfig.parse(try CLI.readFile(file), slug: slug, name: name, hfRepo: hfRepo)
                     try put(m, slug, store)
                     let pc = try? ParamCounter.count(m)
