@@ -18,16 +18,19 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // Pure domain: architecture math, estimator, ranking, parsers. No I/O, no GRDB.
-        .target(name: "ServefitCore"),
+        // Pure domain: architecture math, estimator, ranking, parsers. No I/O, no database; hashes by swift-crypto.
+        .target(name: "ServefitCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The one place that speaks SQL. migrations/ and seed/ are embedded at build time.
         .target(
             name: "ServefitStore",
             dependencies: [
                 "ServefitCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedCatalogFiles"]

@@ -1,14 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `migrations/*.sql` and `seed/*` files into the target that uses it,
+/// Embeds the package's `migrations/{sqlite,postgres}/*.sql` and `seed/*` files into the target that uses it,
 /// so the schema and reference data travel inside the binary.
 @main
 struct EmbedCatalogFiles: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL
         var inputs: [URL] = []
-        for folder in ["migrations", "seed"] {
+        for folder in ["migrations/sqlite", "migrations/postgres", "seed"] {
             let dir = root.appending(path: folder)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path())) ?? []
             for name in names.sorted() where name.hasSuffix(".sql") || name.hasSuffix(".json") || name.hasSuffix(".csv") {

@@ -136,7 +136,7 @@ public enum MeasurementMatch {
     /// One file's bytes read, fingerprinted and tied to the catalog: what every face stores.
     public static func read(_ data: Data, name: String?, given: Given, models: [ModelName], gpus: [GPU]) throws -> [MeasurementRecord] {
         let runs = try EngineOutputs.parse(data, name: name)
-        return try measurements(runs, sha256: SHA256.hex(data), sourceName: name, model: given.model, gpu: given.gpu, variant: given.variant,
+        return try measurements(runs, sha256: Digest.sha256Hex(data), sourceName: name, model: given.model, gpu: given.gpu, variant: given.variant,
                                 gpuCount: given.gpuCount, engineVersion: given.engineVersion, models: models, gpus: gpus)
     }
 

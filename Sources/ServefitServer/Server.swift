@@ -104,7 +104,8 @@ enum ErrorMapping {
             switch e {
             case .notFound: return (.notFound, "not_found", e.description)
             case .duplicate: return (.conflict, "conflict", e.description)
-            case .conflict: return (.conflict, "conflict", e.description)
+            case .conflict, .serialization: return (.conflict, "conflict", e.description)
+            case .unavailable: return (.serviceUnavailable, "database_unavailable", e.description)
             case .inUse: return (.conflict, "in_use", e.description)
             case .invalid: return (.badRequest, "bad_request", e.description)
             case .newerSchema, .unreadable: return (.serviceUnavailable, "storage", e.description)

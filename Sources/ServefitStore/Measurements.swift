@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ServefitCore
 
 /// Filters of `measure list` / `GET /v1/measurements`.
@@ -42,7 +41,7 @@ extension CatalogStore {
         JOIN model m ON m.id = x.model_id JOIN gpu g ON g.id = x.gpu_id
         """
 
-    static func measurement(from row: Row) throws -> MeasurementRecord {
+    static func measurement(from row: SQLRow) throws -> MeasurementRecord {
         func decode<T: Decodable>(_ s: String) throws -> T {
             do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch { throw StoreError.unreadable("a stored measurement is damaged: \(error)") }
         }
@@ -61,43 +60,43 @@ extension CatalogStore {
         try write { db in try ms.map { try Self.insertMeasurement(db, $0, actor: actor) } }
     }
 
-    static func insertMeasurement(_ db: Database, _ m: MeasurementRecord, actor: String) throws -> MeasurementRecord {
+    static func insertMeasurement(_ db: any SQLConnection, _ m: MeasurementRecord, actor: String) throws -> MeasurementRecord {
         do { try m.validate() } catch { throw StoreError.invalid("\(error)") }
         let mid: Int64, gid: Int64
         do { mid = try modelID(db, m.model) } catch { throw StoreError.invalid("measurement names unknown model '\(m.model)'") }
         do { gid = try gpuID(db, m.gpu) } catch { throw StoreError.invalid("measurement names unknown gpu '\(m.gpu)'") }
-        if let v = m.variant, try Int.fetchOne(db, sql: "SELECT 1 FROM model_variant WHERE model_id = ? AND name = ?", arguments: [mid, v]) == nil {
+        if let v = m.variant, try db.scalar(Int.self, "SELECT 1 FROM model_variant WHERE model_id = ? AND name = ?", [mid, v]) == nil {
             throw StoreError.invalid("measurement names unknown variant '\(v)' of \(m.model) (import it with `servefit model import` first)")
         }
-        if try Int.fetchOne(db, sql: "SELECT 1 FROM measurement WHERE source_sha256 = ? AND run_index = ?", arguments: [m.sourceSHA256, m.runIndex]) != nil {
+        if try db.scalar(Int.self, "SELECT 1 FROM measurement WHERE source_sha256 = ? AND run_index = ?", [m.sourceSHA256, m.runIndex]) != nil {
             throw StoreError.duplicate(entity: "measurement", key: m.key + " (this file was imported before)")
         }
         let at = now()
-        try db.execute(sql: """
+        let newID = try db.scalar(Int64.self, """
             INSERT INTO measurement(model_id, variant, gpu_id, gpu_count, engine, engine_version, kind, format, settings_json, figures_json,
                                     error, source_sha256, run_index, source_name, actor, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [mid, m.variant, gid, m.gpuCount, m.engine, m.engineVersion, m.kind.rawValue, m.format, json(m.settings), json(m.figures),
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, [mid, m.variant, gid, m.gpuCount, m.engine, m.engineVersion, m.kind.rawValue, m.format, json(m.settings), json(m.figures),
                              m.error, m.sourceSHA256, m.runIndex, m.sourceName, actor, at])
         var out = m
-        out.id = db.lastInsertedRowID; out.actor = actor; out.createdAt = at
+        out.id = newID; out.actor = actor; out.createdAt = at
         try log(db, entity: "measurement", key: m.key, action: "create", before: nil, after: json(out), actor: actor)
         return out
     }
 
     public func measurements(_ f: MeasurementFilter = MeasurementFilter()) throws -> [MeasurementRecord] {
-        var conds: [String] = [], args: [DatabaseValueConvertible] = []
+        var conds: [String] = [], args: SQLArguments = []
         if let v = f.model { conds.append("(m.slug = ? OR m.hf_repo = ?)"); args += [v, v] }
         if let v = f.gpu { conds.append("g.slug = ?"); args.append(v) }
         if let v = f.engine { conds.append("x.engine = ?"); args.append(v) }
         if let v = f.kind { conds.append("x.kind = ?"); args.append(v) }
         let sql = Self.measurementSelect + (conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")) + " ORDER BY x.id LIMIT \(max(1, min(f.limit, 100_000)))"
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.measurement(from:)) }
+        return try read { db in try db.rows(sql, args).map(Self.measurement(from:)) }
     }
 
     public func measurement(id: Int64) throws -> MeasurementRecord {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: Self.measurementSelect + " WHERE x.id = ?", arguments: [id]) else {
+            guard let row = try db.row(Self.measurementSelect + " WHERE x.id = ?", [id]) else {
                 throw StoreError.notFound(entity: "measurement", key: String(id))
             }
             return try Self.measurement(from: row)
@@ -106,11 +105,11 @@ extension CatalogStore {
 
     public func removeMeasurement(id: Int64, actor: String) throws {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: Self.measurementSelect + " WHERE x.id = ?", arguments: [id]) else {
+            guard let row = try db.row(Self.measurementSelect + " WHERE x.id = ?", [id]) else {
                 throw StoreError.notFound(entity: "measurement", key: String(id))
             }
             let m = try Self.measurement(from: row)
-            try db.execute(sql: "DELETE FROM measurement WHERE id = ?", arguments: [id])
+            try db.execute("DELETE FROM measurement WHERE id = ?", [id])
             try Self.log(db, entity: "measurement", key: m.key, action: "delete", before: Self.json(m), after: nil, actor: actor)
         }
     }
@@ -119,13 +118,13 @@ extension CatalogStore {
     public func saveCalibration(_ factors: [CalibrationFactor], actor: String) throws {
         try write { db in
             let before = try Self.calibrationRows(db)
-            try db.execute(sql: "DELETE FROM calibration")
+            try db.execute("DELETE FROM calibration")
             let at = Self.now()
             for f in factors {
                 guard f.factor.isFinite, f.factor > 0, f.factor < 100 else { throw StoreError.invalid("a calibration factor must be in (0, 100) (got \(f.factor))") }
                 guard f.phase == "decode" || f.phase == "prefill" else { throw StoreError.invalid("a calibration phase is decode or prefill (got \(f.phase.prefix(20)))") }
-                try db.execute(sql: "INSERT INTO calibration(engine, gpu_id, phase, factor, runs, error_before, error_after, fitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [f.engine, try Self.gpuID(db, f.gpu), f.phase, f.factor, f.runs, f.errorBefore, f.errorAfter, at])
+                try db.execute("INSERT INTO calibration(engine, gpu_id, phase, factor, runs, error_before, error_after, fitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               [f.engine, try Self.gpuID(db, f.gpu), f.phase, f.factor, f.runs, f.errorBefore, f.errorAfter, at])
             }
             try Self.log(db, entity: "calibration", key: "all", action: "update", before: Self.json(before), after: Self.json(factors), actor: actor)
         }
@@ -133,8 +132,8 @@ extension CatalogStore {
 
     public func calibration() throws -> [CalibrationFactor] { try read { db in try Self.calibrationRows(db) } }
 
-    static func calibrationRows(_ db: Database) throws -> [CalibrationFactor] {
-        try Row.fetchAll(db, sql: "SELECT c.*, g.slug AS gpu_slug FROM calibration c JOIN gpu g ON g.id = c.gpu_id ORDER BY c.engine, g.slug, c.phase").map { r in
+    static func calibrationRows(_ db: any SQLConnection) throws -> [CalibrationFactor] {
+        try db.rows("SELECT c.*, g.slug AS gpu_slug FROM calibration c JOIN gpu g ON g.id = c.gpu_id ORDER BY c.engine, g.slug, c.phase").map { r in
             var f = CalibrationFactor(engine: r["engine"], gpu: r["gpu_slug"], factor: r["factor"], runs: r["runs"])
             f.phase = r["phase"]
             f.errorBefore = r["error_before"]; f.errorAfter = r["error_after"]; f.fittedAt = r["fitted_at"]
@@ -145,7 +144,7 @@ extension CatalogStore {
     /// The model and GPU names a file may use, for `MeasurementMatch`.
     public func measurementNames() throws -> (models: [MeasurementMatch.ModelName], gpus: [GPU]) {
         try read { db in
-            let models = try Row.fetchAll(db, sql: "SELECT slug, hf_repo FROM model").map { MeasurementMatch.ModelName(slug: $0["slug"], hfRepo: $0["hf_repo"]) }
+            let models = try db.rows("SELECT slug, hf_repo FROM model").map { MeasurementMatch.ModelName(slug: $0["slug"], hfRepo: $0["hf_repo"]) }
             return (models, try Self.fetchGPUs(db))
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ServefitCore
 
 /// Queries that join the catalog with the estimator: the shared code behind `servefit rank`,
@@ -21,17 +20,16 @@ extension CatalogStore {
     /// size (1, 2, 4, 8 … GPUs) under the provider / pricing-model filters. One SQL statement.
     public func rankCandidates(_ q: RankQuery) throws -> [RankCandidate] {
         let fresh = Self.freshness(q)
-        let (sql, args) = Self.rankCandidatesSQL(q, freshness: fresh)
+        let (sql, args) = Self.rankCandidatesSQL(q, freshness: fresh, dialect: dialect)
         var order: [String] = [], gpus: [String: GPU] = [:], offers: [String: [Price]] = [:]
         try read { db in
-            // A cursor reads each row in place (no copy of every row first), and columns are read
-            // by position, found once: a lookup by name compares every column name for every cell.
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
+            // Columns are read by position, found once per result.
+            let rows = try db.rows(sql, args)
             var columns: (gpu: GPUColumns, slug: Int, usd: Int, provider: Int, pm: Int, asOf: Int, source: Int, id: Int,
                           instance: Int, region: Int, size: Int, link: Int, assumed: Int)?
-            while let row = try rows.next() {
+            for row in rows {
                 if columns == nil {
-                    let names = Array(row.columnNames)
+                    let names = Array(row.columns.names)
                     func at(_ name: String) -> Int { names.lastIndex(of: name) ?? 0 }
                     columns = (GPUColumns(names), at("slug"), at("price_usd"), at("price_provider"), at("price_pricing_model"),
                                at("price_as_of"), at("price_source"), at("price_id"), at("price_instance"), at("price_region"),
@@ -59,16 +57,16 @@ extension CatalogStore {
         return order.map { RankCandidate(gpu: gpus[$0]!, offerings: offers[$0] ?? []) }
     }
 
-    static func rankCandidatesSQL(_ q: RankQuery, freshness: Freshness) -> (String, StatementArguments) {
+    static func rankCandidatesSQL(_ q: RankQuery, freshness: Freshness, dialect: SQLDialect = .sqlite) -> (String, SQLArguments) {
         // Filters apply to the current-price keys first (gpu_price_current: one row per GPU,
         // provider, pricing model and instance size, with its latest date), so a catalog of a
         // million old prices touches only the fresh keys (index on as_of, migration 0008).
-        var priceConds: [String] = [], args: [DatabaseValueConvertible] = []
-        if let p = q.provider { priceConds.append("c.provider = ? COLLATE NOCASE"); args.append(p) }
+        var priceConds: [String] = [], args: SQLArguments = []
+        if let p = q.provider { priceConds.append(dialect.equalsIgnoringCase("c.provider")); args.append(p) }
         if let pm = q.pricingModel { priceConds.append("c.pricing_model = ?"); args.append(pm.rawValue) }
         if !freshness.includeStale { priceConds.append("c.as_of >= ?"); args.append(freshness.cutoff) }
         var gpuConds: [String] = []
-        if let v = q.vendor { gpuConds.append("g.vendor = ? COLLATE NOCASE"); args.append(v) }
+        if let v = q.vendor { gpuConds.append(dialect.equalsIgnoringCase("g.vendor")); args.append(v) }
         if let slugs = q.gpus {
             gpuConds.append("g.slug IN (" + slugs.map { _ in "?" }.joined(separator: ",") + ")")
             args.append(contentsOf: slugs)
@@ -80,7 +78,7 @@ extension CatalogStore {
         let sql = """
             WITH cur AS (
                 SELECT p.* FROM gpu_price_current c
-                CROSS JOIN gpu_price p ON p.gpu_id = c.gpu_id AND p.provider = c.provider AND p.pricing_model = c.pricing_model
+                \(dialect.orderedJoin) gpu_price p ON p.gpu_id = c.gpu_id AND p.provider = c.provider AND p.pricing_model = c.pricing_model
                     AND p.gpus_per_instance = c.gpus_per_instance AND p.as_of = c.as_of
                 \(priceConds.isEmpty ? "" : "WHERE " + priceConds.joined(separator: " AND "))
             ), best AS (
@@ -96,7 +94,7 @@ extension CatalogStore {
             \(gpuConds.isEmpty ? "" : "WHERE " + gpuConds.joined(separator: " AND "))
             ORDER BY g.slug, b.gpus_per_instance
             """
-        return (sql, StatementArguments(args))
+        return (sql, args)
     }
 
     /// Ranks every deployment of the query's model over the catalog.
@@ -106,7 +104,7 @@ extension CatalogStore {
         let m = try given ?? model(q.model)
         if let p = q.provider {
             // A provider with no price at all is a typo, not "nothing fits".
-            let known = try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT provider FROM gpu_price") }
+            let known = try read { db in try db.column(String.self, "SELECT DISTINCT provider FROM gpu_price") }
             if !known.contains(where: { $0.caseInsensitiveCompare(p) == .orderedSame }) {
                 throw CoreError.unknownName(kind: "provider", name: String(p.prefix(100)), known: known.sorted())
             }

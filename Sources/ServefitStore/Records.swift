@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import ServefitCore
 
 // Row mapping for the catalog's entities. Column names are the JSON keys of the domain types.
 
 /// A Decoder over one row's non-null values, keyed by column name.
 struct ColumnDecoder: Decoder {
-    let values: [String: DatabaseValue]
+    let values: [String: SQLValue]
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     func container<Key: CodingKey>(keyedBy: Key.Type) throws -> KeyedDecodingContainer<Key> { .init(Keyed<Key>(values: values)) }
@@ -14,22 +13,22 @@ struct ColumnDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "a row is keyed")) }
 
     struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
-        let values: [String: DatabaseValue]
+        let values: [String: SQLValue]
         var codingPath: [any CodingKey] { [] }
         var allKeys: [Key] { values.keys.compactMap { Key(stringValue: $0) } }
         func contains(_ key: Key) -> Bool { values[key.stringValue] != nil }
         func decodeNil(forKey key: Key) throws -> Bool { values[key.stringValue] == nil }
-        func value(_ key: Key) throws -> DatabaseValue {
+        func value(_ key: Key) throws -> SQLValue {
             guard let v = values[key.stringValue] else { throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no column")) }
             return v
         }
         func mismatch<T>(_ t: T.Type, _ key: Key) -> DecodingError { .typeMismatch(t, .init(codingPath: [key], debugDescription: "column \(key.stringValue)")) }
         func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-            guard let i = Int64.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
+            guard let i = Int64.fromSQL(try value(key)) else { throw mismatch(type, key) }
             return i != 0
         }
-        func scalar<T: DatabaseValueConvertible>(_ type: T.Type, _ key: Key) throws -> T {
-            guard let v = T.fromDatabaseValue(try value(key)) else { throw mismatch(type, key) }
+        func scalar<T: SQLValueConvertible>(_ type: T.Type, _ key: Key) throws -> T {
+            guard let v = T.fromSQL(try value(key)) else { throw mismatch(type, key) }
             return v
         }
         func decode(_ type: String.Type, forKey key: Key) throws -> String { try scalar(type, key) }
@@ -38,9 +37,9 @@ struct ColumnDecoder: Decoder {
         func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try scalar(type, key) }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             let v = try value(key)
-            if T.self == ModelKind.self, let s = String.fromDatabaseValue(v), let k = ModelKind(rawValue: s) { return k as! T }
+            if T.self == ModelKind.self, let s = String.fromSQL(v), let k = ModelKind(rawValue: s) { return k as! T }
             // Arrays are stored as JSON text.
-            guard let s = String.fromDatabaseValue(v) else { throw mismatch(type, key) }
+            guard let s = String.fromSQL(v) else { throw mismatch(type, key) }
             return try JSONDecoder().decode(T.self, from: Data(s.utf8))
         }
         func nestedContainer<N: CodingKey>(keyedBy: N.Type, forKey key: Key) throws -> KeyedDecodingContainer<N> { throw mismatch(N.self, key) }
@@ -57,21 +56,21 @@ extension CatalogStore {
                                                 "new_decoder_architecture", "multi_query", "parallel_attn", "bias"]
     static let modelColumns: [String] = Model.CodingKeys.allCases.map(\.rawValue)
 
-    static func modelRowValues(_ m: Model) throws -> [String: DatabaseValue] {
+    static func modelRowValues(_ m: Model) throws -> [String: SQLValue] {
         let data = try JSONEncoder().encode(m)
         guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        var out: [String: DatabaseValue] = [:]
+        var out: [String: SQLValue] = [:]
         for col in modelColumns {
             guard let v = dict[col], !(v is NSNull) else { out[col] = .null; continue }
             if modelArrayColumns.contains(col) {
                 let d = try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])
-                out[col] = String(decoding: d, as: UTF8.self).databaseValue
+                out[col] = String(decoding: d, as: UTF8.self).sqlValue
             } else if modelBoolColumns.contains(col) {
-                out[col] = ((v as? Bool) == true ? 1 : 0).databaseValue
+                out[col] = ((v as? Bool) == true ? 1 : 0).sqlValue
             } else if let s = v as? String {
-                out[col] = s.databaseValue
+                out[col] = s.sqlValue
             } else if let n = v as? NSNumber {
-                out[col] = n.int64Value.databaseValue
+                out[col] = n.int64Value.sqlValue
             }
         }
         return out
@@ -80,33 +79,33 @@ extension CatalogStore {
     /// Decoded straight from the row's values by column name (JSON text for the arrays, 0/1 for
     /// booleans). Going through JSON text, or through GRDB's case-insensitive column search, cost
     /// 0.2-0.3 ms a row: seconds for a list of thousands.
-    static func model(from row: Row) throws -> Model {
-        var values: [String: DatabaseValue] = [:]
+    static func model(from row: SQLRow) throws -> Model {
+        var values: [String: SQLValue] = [:]
         values.reserveCapacity(row.count)
-        for (name, value) in zip(row.columnNames, row.databaseValues) where !value.isNull { values[name] = value }
+        for (name, value) in zip(row.columns.names, row.values) where value != .null { values[name] = value }
         return try Model(from: ColumnDecoder(values: values))
     }
 
-    static func fetchModels(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [Model] {
-        try Row.fetchAll(db, sql: "SELECT * FROM model \(clause) ORDER BY slug", arguments: arguments).map(model(from:))
+    static func fetchModels(_ db: any SQLConnection, where clause: String = "", arguments: SQLArguments = []) throws -> [Model] {
+        try db.rows("SELECT * FROM model \(clause) ORDER BY slug", arguments).map(model(from:))
     }
 
-    static func gpuRowValues(_ g: GPU) -> [String: DatabaseValue] {
+    static func gpuRowValues(_ g: GPU) -> [String: SQLValue] {
         [
-            "slug": g.slug.databaseValue, "vendor": g.vendor.databaseValue, "name": g.name.databaseValue,
-            "form_factor": g.formFactor.databaseValue, "memory_bytes": g.memoryBytes.databaseValue,
-            "memory_type": g.memoryType.databaseValue, "bandwidth_gb_per_s": g.bandwidthGBPerS.databaseValue,
-            "tflops_fp32": g.tflops.fp32.databaseValue, "tflops_tf32": g.tflops.tf32.databaseValue,
-            "tflops_fp16": g.tflops.fp16.databaseValue, "tflops_bf16": g.tflops.bf16.databaseValue,
-            "tflops_fp8": g.tflops.fp8.databaseValue, "tflops_int8": g.tflops.int8.databaseValue,
-            "tflops_fp4": g.tflops.fp4.databaseValue, "tdp_w": g.tdpW.databaseValue,
-            "interconnect": g.interconnect.databaseValue, "interconnect_gb_per_s": g.interconnectGBPerS.databaseValue,
-            "launch_year": g.launchYear.databaseValue, "source": g.source.databaseValue, "notes": g.notes.databaseValue,
-            "architecture": g.architecture.databaseValue, "compute_capability": g.computeCapability.databaseValue,
+            "slug": g.slug.sqlValue, "vendor": g.vendor.sqlValue, "name": g.name.sqlValue,
+            "form_factor": g.formFactor.sqlValue, "memory_bytes": g.memoryBytes.sqlValue,
+            "memory_type": g.memoryType.sqlValue, "bandwidth_gb_per_s": g.bandwidthGBPerS.sqlValue,
+            "tflops_fp32": g.tflops.fp32.sqlValue, "tflops_tf32": g.tflops.tf32.sqlValue,
+            "tflops_fp16": g.tflops.fp16.sqlValue, "tflops_bf16": g.tflops.bf16.sqlValue,
+            "tflops_fp8": g.tflops.fp8.sqlValue, "tflops_int8": g.tflops.int8.sqlValue,
+            "tflops_fp4": g.tflops.fp4.sqlValue, "tdp_w": g.tdpW.sqlValue,
+            "interconnect": g.interconnect.sqlValue, "interconnect_gb_per_s": g.interconnectGBPerS.sqlValue,
+            "launch_year": g.launchYear.sqlValue, "source": g.source.sqlValue, "notes": g.notes.sqlValue,
+            "architecture": g.architecture.sqlValue, "compute_capability": g.computeCapability.sqlValue,
         ]
     }
 
-    static func gpu(from row: Row) -> GPU { gpu(from: row, GPUColumns(Array(row.columnNames))) }
+    static func gpu(from row: SQLRow) -> GPU { gpu(from: row, GPUColumns(Array(row.columns.names))) }
 
     /// Where each GPU column sits in a result row, found once per query: a lookup by name
     /// compares names case-insensitively, column by column, for every cell.
@@ -124,7 +123,7 @@ extension CatalogStore {
         }
     }
 
-    static func gpu(from row: Row, _ c: GPUColumns) -> GPU {
+    static func gpu(from row: SQLRow, _ c: GPUColumns) -> GPU {
         var g = GPU(slug: row[c.slug], vendor: row[c.vendor], name: row[c.name], memoryBytes: row[c.memory],
                     bandwidthGBPerS: row[c.bandwidth],
                     tflops: TFLOPS(fp32: row[c.fp32], tf32: row[c.tf32], fp16: row[c.fp16], bf16: row[c.bf16],
@@ -136,14 +135,14 @@ extension CatalogStore {
         return g
     }
 
-    static func fetchGPUs(_ db: Database, where clause: String = "", arguments: StatementArguments = []) throws -> [GPU] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM gpu \(clause) ORDER BY slug", arguments: arguments)
+    static func fetchGPUs(_ db: any SQLConnection, where clause: String = "", arguments: SQLArguments = []) throws -> [GPU] {
+        let rows = try db.rows("SELECT * FROM gpu \(clause) ORDER BY slug", arguments)
         guard let first = rows.first else { return [] }
-        let columns = GPUColumns(Array(first.columnNames))
+        let columns = GPUColumns(Array(first.columns.names))
         return rows.map { gpu(from: $0, columns) }
     }
 
-    static func price(from row: Row) -> Price {
+    static func price(from row: SQLRow) -> Price {
         var p = Price(gpu: row["gpu_slug"], provider: row["provider"],
                       pricingModel: PricingModel(rawValue: row["pricing_model"]) ?? .onDemand,
                       usdPerGPUHour: row["usd_per_gpu_hour"], asOf: row["as_of"], source: row["source"])
@@ -154,7 +153,7 @@ extension CatalogStore {
         return p
     }
 
-    static func scenario(from row: Row) throws -> Scenario {
+    static func scenario(from row: SQLRow) throws -> Scenario {
         var s = Scenario(name: row["name"], model: row["model_slug"])
         s.gpu = row["gpu_slug"]; s.gpuCount = row["gpu_count"]; s.weights = row["weights"]; s.kvCache = row["kv_cache"]
         s.engine = row["engine"]; s.context = row["context"]; s.batch = row["batch"]
@@ -166,15 +165,15 @@ extension CatalogStore {
         return s
     }
 
-    static func insert(_ db: Database, table: String, values: [String: DatabaseValue]) throws {
+    static func insert(_ db: any SQLConnection, table: String, values: [String: SQLValue]) throws {
         let cols = values.keys.sorted()
         let sql = "INSERT INTO \(table) (\(cols.joined(separator: ", "))) VALUES (\(cols.map { _ in "?" }.joined(separator: ", ")))"
-        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(cols.map { values[$0]! }))
+        try db.execute(sql, SQLArguments(cols.map { values[$0]! }))
     }
 
-    static func update(_ db: Database, table: String, id: Int64, values: [String: DatabaseValue]) throws {
+    static func update(_ db: any SQLConnection, table: String, id: Int64, values: [String: SQLValue]) throws {
         let cols = values.keys.sorted()
         let sql = "UPDATE \(table) SET \(cols.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
-        try db.execute(sql: sql, arguments: StatementArguments(cols.map { values[$0]! } + [id.databaseValue]))
+        try db.execute(sql, SQLArguments(cols.map { values[$0]! } + [id.sqlValue]))
     }
 }

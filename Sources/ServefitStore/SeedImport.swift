@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ServefitCore
 
 /// What a seed or import did, per entity.
@@ -45,11 +44,11 @@ extension CatalogStore {
             var r = ChangeReport()
             func skipped(_ entity: String, _ key: String) throws -> Bool {
                 if force { return false }
-                return try Bool.fetchOne(db, sql: "SELECT 1 FROM seed_skip WHERE entity = ? AND key = ?", arguments: [entity, key]) == true
+                return try db.exists("SELECT 1 FROM seed_skip WHERE entity = ? AND key = ?", [entity, key])
             }
             for g in doc.gpus ?? [] {
                 if try skipped("gpu", g.slug) { r.count(\.skipped, "gpus"); continue }
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM gpu WHERE slug = ?", arguments: [g.slug]) {
+                if let row = try db.row("SELECT * FROM gpu WHERE slug = ?", [g.slug]) {
                     let existing = Self.gpu(from: row)
                     if existing == g { r.count(\.unchanged, "gpus"); continue }
                     if (row["origin"] as String?) == "user" && !force { r.count(\.skipped, "gpus", "gpu \(g.slug): kept your edit"); continue }
@@ -62,7 +61,7 @@ extension CatalogStore {
             }
             for m in doc.models ?? [] {
                 if try skipped("model", m.slug) { r.count(\.skipped, "models"); continue }
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ?", arguments: [m.slug]) {
+                if let row = try db.row("SELECT * FROM model WHERE slug = ?", [m.slug]) {
                     var existing = try Self.model(from: row)
                     existing.createdAt = nil; existing.updatedAt = nil
                     if existing == m { r.count(\.unchanged, "models"); continue }
@@ -82,7 +81,7 @@ extension CatalogStore {
                 _ = try Self.insertPrice(db, p, actor: actor, origin: "seed", action: "seed")
                 r.count(\.added, "prices")
             }
-            if force { try db.execute(sql: "DELETE FROM seed_skip") }
+            if force { try db.execute("DELETE FROM seed_skip") }
             return r
         }
     }
@@ -128,7 +127,7 @@ extension CatalogStore {
                     }
                 }
                 for m in doc.models ?? [] {
-                    if let row = try Row.fetchOne(db, sql: "SELECT * FROM model WHERE slug = ?", arguments: [m.slug]) {
+                    if let row = try db.row("SELECT * FROM model WHERE slug = ?", [m.slug]) {
                         let old = try Self.model(from: row)
                         var a = old, b = m
                         a.createdAt = nil; a.updatedAt = nil; b.createdAt = nil; b.updatedAt = nil
@@ -154,7 +153,7 @@ extension CatalogStore {
                     report.count(existed ? \.changed : \.added, "scenarios")
                 }
                 for m in doc.measurements ?? [] {
-                    if try Int.fetchOne(db, sql: "SELECT 1 FROM measurement WHERE source_sha256 = ? AND run_index = ?", arguments: [m.sourceSHA256, m.runIndex]) != nil {
+                    if try db.scalar(Int.self, "SELECT 1 FROM measurement WHERE source_sha256 = ? AND run_index = ?", [m.sourceSHA256, m.runIndex]) != nil {
                         report.count(\.unchanged, "measurements"); continue
                     }
                     _ = try Self.insertMeasurement(db, m, actor: m.actor ?? actor)

@@ -15,6 +15,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case inUse(String)
     /// A write lost a race (stale ETag / changed since read).
     case conflict(String)
+    /// The database server cannot be reached now (down, restarting, refusing the login); the
+    /// request may succeed later without a change. HTTP 503.
+    case unavailable(String)
+    /// PostgreSQL aborted a transaction as conflicting with a concurrent one; the store runs it
+    /// again and reports `.conflict` only when it keeps failing.
+    case serialization(String)
 
     public var description: String {
         switch self {
@@ -26,6 +32,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unreadable(let m): return m
         case .inUse(let m): return m
         case .conflict(let m): return m
+        case .unavailable(let m): return m
+        case .serialization(let m): return "a concurrent write conflicted: \(m)"
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ServefitCore
 
 /// An API token as stored: never the token itself, only its SHA-256.
@@ -38,30 +37,30 @@ extension CatalogStore {
         let secret = Self.tokenPrefix + bytes.map { String(format: "%02x", $0) }.joined()
         let t = APIToken(name: n, role: role, prefix: String(secret.prefix(10)), createdAt: Self.now(), createdBy: actor)
         try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_token WHERE name = ?", arguments: [n]) == true {
+            if try db.exists("SELECT 1 FROM api_token WHERE name = ?", [n]) {
                 throw StoreError.duplicate(entity: "token", key: n)
             }
-            try db.execute(sql: "INSERT INTO api_token(name, role, token_hash, prefix, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [n, role.rawValue, SHA256.hex(Array(secret.utf8)), t.prefix, t.createdAt, actor])
+            try db.execute("INSERT INTO api_token(name, role, token_hash, prefix, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                           [n, role.rawValue, Digest.sha256Hex(Array(secret.utf8)), t.prefix, t.createdAt, actor])
             try Self.log(db, entity: "token", key: n, action: "create", before: nil, after: Self.json(t), actor: actor)
         }
         return (t, secret)
     }
 
     public func tokens() throws -> [APIToken] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_token ORDER BY name").map(Self.token(from:)) }
+        try read { db in try db.rows("SELECT * FROM api_token ORDER BY name").map(Self.token(from:)) }
     }
 
     public func revokeToken(_ name: String, actor: String) throws {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE name = ?", arguments: [name]) else {
+            guard let row = try db.row("SELECT * FROM api_token WHERE name = ?", [name]) else {
                 throw StoreError.notFound(entity: "token", key: name)
             }
             let old = Self.token(from: row)
             if old.revokedAt != nil { return }
             var new = old
             new.revokedAt = Self.now()
-            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE name = ?", arguments: [new.revokedAt, name])
+            try db.execute("UPDATE api_token SET revoked_at = ? WHERE name = ?", [new.revokedAt, name])
             try Self.log(db, entity: "token", key: name, action: "delete", before: Self.json(old), after: Self.json(new), actor: actor)
         }
     }
@@ -71,9 +70,9 @@ extension CatalogStore {
     /// hash is compared with each in constant time, so response times say nothing of the hash.
     public func authenticate(_ secret: String) throws -> APIToken? {
         guard secret.hasPrefix(Self.tokenPrefix), secret.utf8.count < 200 else { return nil }
-        let hash = Array(SHA256.hex(Array(secret.utf8)).utf8)
+        let hash = Array(Digest.sha256Hex(Array(secret.utf8)).utf8)
         let rows = try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_token WHERE prefix = ? AND revoked_at IS NULL", arguments: [String(secret.prefix(10))])
+            try db.rows("SELECT * FROM api_token WHERE prefix = ? AND revoked_at IS NULL", [String(secret.prefix(10))])
         }
         var found: APIToken?
         for row in rows where Self.constantTimeEqual(Array((row["token_hash"] as String).utf8), hash) { found = Self.token(from: row) }
@@ -88,7 +87,7 @@ extension CatalogStore {
         return diff == 0
     }
 
-    static func token(from row: Row) -> APIToken {
+    static func token(from row: SQLRow) -> APIToken {
         APIToken(name: row["name"], role: APIToken.Role(rawValue: row["role"]) ?? .read, prefix: row["prefix"],
                  createdAt: row["created_at"], createdBy: row["created_by"], lastUsedAt: row["last_used_at"], revokedAt: row["revoked_at"])
     }
@@ -99,7 +98,7 @@ extension CatalogStore {
 extension CatalogStore {
     /// A strong ETag of an entity's stored JSON: any change to it changes the tag.
     public static func etag<T: Encodable>(_ v: T) -> String {
-        "\"" + String(SHA256.hex(Array(json(v).utf8)).prefix(32)) + "\""
+        "\"" + String(Digest.sha256Hex(Array(json(v).utf8)).prefix(32)) + "\""
     }
 
     static func checkETag<T: Encodable>(_ current: T, _ ifMatch: String?, entity: String, key: String) throws {

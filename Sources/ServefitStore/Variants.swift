@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ServefitCore
 
 extension CatalogStore {
@@ -42,7 +41,7 @@ extension CatalogStore {
         }
     }
 
-    static func insertVariant(_ db: Database, _ v: ModelVariant, replace: Bool, actor: String) throws -> ModelVariant {
+    static func insertVariant(_ db: any SQLConnection, _ v: ModelVariant, replace: Bool, actor: String) throws -> ModelVariant {
         let mid = try Self.modelID(db, v.model)
         let slug = try Self.findModel(db, v.model).slug
         let old = try Self.findVariant(db, modelID: mid, slug: slug, name: v.name)
@@ -50,12 +49,12 @@ extension CatalogStore {
         var out = v
         out.model = slug
         out.createdAt = Self.now()
-        if old != nil { try db.execute(sql: "DELETE FROM model_variant WHERE model_id = ? AND name = ?", arguments: [mid, v.name]) }
-        try db.execute(sql: """
+        if old != nil { try db.execute("DELETE FROM model_variant WHERE model_id = ? AND name = ?", [mid, v.name]) }
+        try db.execute("""
             INSERT INTO model_variant(model_id, name, format, quantization, weights_bytes, params_total, bits_per_weight,
                                       tensor_count, by_dtype_json, source, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [mid, v.name, v.format, v.quantization, v.weightsBytes, v.paramsTotal, v.bitsPerWeight,
+            """, [mid, v.name, v.format, v.quantization, v.weightsBytes, v.paramsTotal, v.bitsPerWeight,
                              v.tensorCount, Self.json(v.byDType), v.source, out.createdAt])
         try Self.log(db, entity: "model", key: "\(slug):\(v.name)", action: old == nil ? "import" : "update",
                      before: old.map { Self.json($0) }, after: Self.json(out), actor: actor)
@@ -66,7 +65,7 @@ extension CatalogStore {
         try read { db in
             let m = try Self.findModel(db, model)
             let mid = try Self.modelID(db, model)
-            return try Row.fetchAll(db, sql: "SELECT * FROM model_variant WHERE model_id = ? ORDER BY name", arguments: [mid])
+            return try db.rows("SELECT * FROM model_variant WHERE model_id = ? ORDER BY name", [mid])
                 .map { try Self.variant(from: $0, slug: m.slug) }
         }
     }
@@ -81,12 +80,12 @@ extension CatalogStore {
         }
     }
 
-    static func findVariant(_ db: Database, modelID: Int64, slug: String, name: String) throws -> ModelVariant? {
-        try Row.fetchOne(db, sql: "SELECT * FROM model_variant WHERE model_id = ? AND name = ?", arguments: [modelID, name])
+    static func findVariant(_ db: any SQLConnection, modelID: Int64, slug: String, name: String) throws -> ModelVariant? {
+        try db.row("SELECT * FROM model_variant WHERE model_id = ? AND name = ?", [modelID, name])
             .map { try variant(from: $0, slug: slug) }
     }
 
-    static func variant(from row: Row, slug: String) throws -> ModelVariant {
+    static func variant(from row: SQLRow, slug: String) throws -> ModelVariant {
         let by = try JSONDecoder().decode([String: Inventory.DTypeStat].self, from: Data((row["by_dtype_json"] as String).utf8))
         var v = ModelVariant(model: slug, name: row["name"], format: row["format"], quantization: row["quantization"],
                              weightsBytes: row["weights_bytes"], paramsTotal: row["params_total"], bitsPerWeight: row["bits_per_weight"],

@@ -105,7 +105,7 @@ struct HistoryCommand: ParsableCommand {
 
 struct DBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "db", abstract: "Maintain the catalog database.",
-                                                    subcommands: [Migrate.self, Seed.self, Check.self, Backup.self])
+                                                    subcommands: [Migrate.self, Seed.self, Check.self, Backup.self, Copy.self])
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create or upgrade the schema (done on every open too).")
@@ -113,7 +113,7 @@ struct DBCommand: ParsableCommand {
         func run() throws {
             try CLI.run {
                 let store = try CatalogStore.open(path: global.databasePath, seedIfNew: false)
-                print("schema at \(try store.schemaVersion().joined(separator: ", ")) in \(global.databasePath)")
+                print("schema at \(try store.schemaVersion().joined(separator: ", ")) in \(store.location)")
             }
         }
     }
@@ -151,14 +151,54 @@ struct DBCommand: ParsableCommand {
     }
 
     struct Backup: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Online backup to a new file (SQLite backup API).",
-                                                        discussion: "Example: servefit db backup ~/catalog-2026-11-22.sqlite")
+        static let configuration = CommandConfiguration(
+            abstract: "Online backup to a new file (SQLite's backup API; pg_dump's custom format on PostgreSQL).",
+            discussion: "Example: servefit db backup ~/catalog-2026-11-22.sqlite")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Destination file (must not exist).") var path: String
         func run() throws {
             try CLI.run {
-                try global.open().backup(to: path)
-                print("backed up \(global.databasePath) to \(path)")
+                let store = try global.open()
+                try store.backup(to: path)
+                print("backed up \(store.location) to \(path)")
+            }
+        }
+    }
+
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a whole catalog between databases (SQLite file ⇄ PostgreSQL), all or nothing.",
+            discussion: """
+                Every row of every table is copied, ids and the change log included, into a destination that \
+                is empty (a new file, or a new PostgreSQL database); the destination's schema is created \
+                first. Row counts are checked before the copy commits.
+
+                Examples:
+                  createdb servefit && servefit db copy --from ~/.local/share/servefit/catalog.sqlite --to postgres://me@db.internal/servefit
+                  servefit db copy --from postgres://me@db.internal/servefit --to ./snapshot.sqlite --format json
+                """)
+        @Option(name: .long, help: ArgumentHelp("Source catalog: a SQLite file or a postgres:// URL.", valueName: "db")) var from: String
+        @Option(name: .long, help: ArgumentHelp("Destination: a new SQLite file or an empty PostgreSQL database.", valueName: "db")) var to: String
+        @Option(name: .long, help: "Output: table, json or csv.") var format: OutputFormat = .table
+        func run() throws {
+            try CLI.run {
+                guard from != to else { throw CLIError(message: "--from and --to name the same catalog", code: 64) }
+                if !PostgresLocation.isURL(from) && !FileManager.default.fileExists(atPath: from) {
+                    throw CLIError(message: "no catalog at \(from)", code: 66)
+                }
+                let source = try CatalogStore.open(path: from, seedIfNew: false)
+                let dest = try CatalogStore.open(path: to, seedIfNew: false)
+                let report = try dest.copy(from: source) { table, n in
+                    FileHandle.standardError.write(Data("copied \(n) \(table) rows\n".utf8))
+                }
+                if format == .json { try CLI.printJSON(report); return }
+                if format == .csv {
+                    print("table,rows")
+                    for t in CatalogStore.copyTables { print("\(t),\(report.rows[t] ?? 0)") }
+                    return
+                }
+                let total = report.rows.values.reduce(0, +)
+                print("copied \(total) rows (\(CatalogStore.copyTables.map { "\($0) \(report.rows[$0] ?? 0)" }.joined(separator: ", "))) from \(report.from) to \(report.to), schema \(report.schema.last ?? "")")
             }
         }
     }

@@ -99,7 +99,7 @@ enum CLI {
             }
         } catch let e as StoreError {
             switch e {
-            case .notFound: fail(e.description, code: 66)
+            case .notFound, .unavailable: fail(e.description, code: 66)
             case .unreadable(let m) where m.contains("read-only") || m.contains("disk is full"): fail(e.description, code: 70)
             default: fail(e.description, code: 65)
             }

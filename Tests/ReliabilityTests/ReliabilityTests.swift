@@ -46,15 +46,15 @@ func integrity(_ path: String) throws -> String {
 
 // MARK: query plans: every hot query uses an index
 
-func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) throws -> String {
-    try s.writer.read { db in
-        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: " | ")
+func plan(_ s: CatalogStore, _ sql: String, _ args: SQLArguments = []) throws -> String {
+    try s.read { db in
+        try db.rows("EXPLAIN QUERY PLAN " + sql, args).map { $0["detail"] as String }.joined(separator: " | ")
     }
 }
 
 @Test func hotQueriesUseIndexes() throws {
     let s = try CatalogStore.inMemory(seed: true)
-    func check(_ name: String, _ sql: String, _ args: StatementArguments = [], forbid: [String], require: String = "USING") throws {
+    func check(_ name: String, _ sql: String, _ args: SQLArguments = [], forbid: [String], require: String = "USING") throws {
         let p = try plan(s, sql, args)
         #expect(p.contains(require), "\(name): \(p)")
         for f in forbid { #expect(!p.contains(f), "\(name) scans: \(p)") }
@@ -106,10 +106,10 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) thr
     try s.removePrice(id: older.id!, actor: "t")
     #expect(try current("h100-sxm").filter { $0.provider == "X" }.isEmpty)
     #expect(try current("h100-sxm") == expected("h100-sxm"))
-    try s.writer.write { db in try db.execute(sql: "UPDATE gpu_price SET as_of = '2031-01-01' WHERE id = (SELECT min(id) FROM gpu_price)") }
+    try s.sqliteWriter!.write { db in try db.execute(sql: "UPDATE gpu_price SET as_of = '2031-01-01' WHERE id = (SELECT min(id) FROM gpu_price)") }
     for g in try s.gpus() { #expect(try current(g.slug) == expected(g.slug), "\(g.slug)") }
     try s.removeGPU("a10", withPrices: true, actor: "t")
-    let orphans = try s.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM gpu_price_current WHERE gpu_id NOT IN (SELECT id FROM gpu)") }
+    let orphans = try s.sqliteWriter!.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM gpu_price_current WHERE gpu_id NOT IN (SELECT id FROM gpu)") }
     #expect(orphans == 0)
 }
 
@@ -120,7 +120,7 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: StatementArguments = []) thr
 func olderSchemasUpgradeKeepingData(_ version: String) throws {
     let path = tempDir("mig").appendingPathComponent("old.sqlite").path
     let q = try DatabaseQueue(path: path)
-    try CatalogStore.migrator().migrate(q, upTo: version)
+    try CatalogStore.sqliteMigrator().migrate(q, upTo: version)
     // Data as that version would have it: a model, a GPU, prices (two dates), a scenario, log rows.
     try q.write { db in
         try db.execute(sql: """
@@ -143,7 +143,7 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
     try q.close()
     let s = try CatalogStore.open(path: path, seedIfNew: false)
     #expect(try s.schemaVersion().last == "0009_model_hub_revision")
-    let after = try s.writer.read { db in
+    let after = try s.sqliteWriter!.read { db in
         try ["model", "gpu", "gpu_price", "scenario", "change_log"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
     }
     #expect(after == counts)
@@ -272,7 +272,7 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
         }
         if killedMidway { break }
         // It finished before we could kill it: undo and try again (not expected on this size).
-        try store.writer.write { db in try db.execute(sql: "DELETE FROM gpu_price WHERE provider = 'Bulk'") }
+        try store.sqliteWriter!.write { db in try db.execute(sql: "DELETE FROM gpu_price WHERE provider = 'Bulk'") }
     }
     #expect(killedMidway)
     #expect(try integrity(db) == "ok")
@@ -300,7 +300,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
     // A real catalog cut in half.
     let good = dir.appendingPathComponent("good.sqlite").path
     try run(["db", "check"], db: good)
-    _ = try CatalogStore.open(path: good).writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    _ = try CatalogStore.open(path: good).sqliteWriter!.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     let full = try Data(contentsOf: URL(fileURLWithPath: good))
     let cut = dir.appendingPathComponent("cut.sqlite").path
     try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: cut))
@@ -353,8 +353,8 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
     let path = tempDir("full").appendingPathComponent("catalog.sqlite").path
     let s = try CatalogStore.open(path: path)
     let before = try String(decoding: s.export().encoded(), as: UTF8.self)
-    let pages = try s.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
-    try s.writer.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 8)") }
+    let pages = try s.sqliteWriter!.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+    try s.sqliteWriter!.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 8)") }
     var prices: [Price] = []
     for i in 0..<5000 {
         var p = Price(gpu: "l4", provider: "Full", usdPerGPUHour: 1, asOf: String(format: "2026-%02d-%02d", 1 + i % 12, 1 + i % 28), source: "full")
@@ -368,7 +368,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
         #expect(e.description.contains("full"), "\(e.description)")
     }
     #expect(try String(decoding: s.export().encoded(), as: UTF8.self) == before)
-    try s.writer.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+    try s.sqliteWriter!.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
     _ = try s.importDocument(CatalogDocument(prices: Array(prices.prefix(100))), dryRun: false, actor: "t")
     #expect(try s.prices(PriceFilter(provider: "Full")).count == 100)
     #expect(try integrity(path) == "ok")
