@@ -454,3 +454,23 @@ extension PostgresConnection {
         f.whenComplete { _ in _ = self }
     }
 }
+
+/// Server-level chores the catalog itself does not need (tests, `db copy` into a new database).
+public enum PostgresAdmin {
+    /// Creates database `name` on the server of `url` (connecting to the URL's database) and
+    /// returns the URL of the new one.
+    public static func createDatabase(serverURL url: String, name: String) throws -> String {
+        guard name.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+            throw StoreError.invalid("a database name is 1-63 lower-case letters, digits and _")
+        }
+        let location = try PostgresLocation(url: url)
+        let pool = try PostgresPool(location)
+        defer { pool.close() }
+        try pool.with { c in
+            _ = try PostgresSQLConnection(connection: c, pool: pool).execute("CREATE DATABASE \(name)")
+        }
+        guard var c = URLComponents(string: url) else { throw StoreError.invalid("bad URL") }
+        c.path = "/" + name
+        return c.string ?? url
+    }
+}
