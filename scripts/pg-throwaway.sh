@@ -7,6 +7,11 @@
 # `resume DIR` stop and restart the server on its data (a database restart).
 # PostgreSQL refuses to run as root: as root it runs as the `postgres` user (created if missing).
 set -euo pipefail
+# Close every inherited descriptor past stderr: the server this starts lives on, and a parent
+# that watches a descriptor for this script's exit (Foundation's Process does) would wait for it.
+for fd in $(ls /proc/$$/fd 2>/dev/null); do
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 if [ "${1:-}" = "pause" ] || [ "${1:-}" = "resume" ]; then
     # Stop the server keeping its data, or start it again where it was (tests of a database restart).
     pg_ctl_bin=$(cat "$2/pg_ctl")

@@ -250,9 +250,16 @@ final class PostgresPool: @unchecked Sendable {
     /// closed before it is released).
     func close() {
         let all = lock.withLock { () -> [PostgresConnection] in let a = idle; idle = []; return a }
-        for c in all {
+        for c in all where !c.isClosed {
             let f: EventLoopFuture<Void> = c.close()
-            if f.eventLoop.inEventLoop { f.whenComplete { _ in _ = c } } else { _ = try? f.wait() }
+            // Held until closed; waited for at most 2 s: a connection whose server went away
+            // may never finish its goodbye.
+            f.whenComplete { _ in _ = c }
+            if !f.eventLoop.inEventLoop {
+                let done = DispatchSemaphore(value: 0)
+                f.whenComplete { _ in done.signal() }
+                _ = done.wait(timeout: .now() + 2)
+            }
         }
     }
 
