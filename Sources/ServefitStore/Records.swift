@@ -80,10 +80,7 @@ extension CatalogStore {
     /// booleans). Going through JSON text, or through GRDB's case-insensitive column search, cost
     /// 0.2-0.3 ms a row: seconds for a list of thousands.
     static func model(from row: SQLRow) throws -> Model {
-        var values: [String: SQLValue] = [:]
-        values.reserveCapacity(row.count)
-        for (name, value) in zip(row.columns.names, row.values) where value != .null { values[name] = value }
-        return try Model(from: ColumnDecoder(values: values))
+        try Model(from: ColumnDecoder(values: row.nonNull))
     }
 
     static func fetchModels(_ db: any SQLConnection, where clause: String = "", arguments: SQLArguments = []) throws -> [Model] {
