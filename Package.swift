@@ -74,17 +74,19 @@ let package = Package(
         .plugin(name: "EmbedCatalogFiles", capability: .buildTool(), dependencies: ["servefit-embed"]),
         // Fixtures are read from the source tree by path (#filePath), not bundled.
         .testTarget(name: "ServefitCoreTests", dependencies: ["ServefitCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore"]),
-        .testTarget(name: "ServefitCLITests", dependencies: ["servefit", "ServefitCore", "hub-fixture-server"]),
+        // Where the store, CLI, server and reliability tests put their catalogs (SQLite or PostgreSQL).
+        .target(name: "TestSupport", dependencies: ["ServefitStore"], path: "Tests/TestSupport"),
+        .testTarget(name: "ServefitStoreTests", dependencies: ["ServefitStore", "ServefitCore", "TestSupport"]),
+        .testTarget(name: "ServefitCLITests", dependencies: ["servefit", "ServefitCore", "hub-fixture-server", "TestSupport"]),
         // A loopback server laid out like the Hugging Face Hub, for the Hub tests (no internet here).
         .executableTarget(
             name: "hub-fixture-server",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/HubFixtureServer"),
-        .testTarget(name: "ReliabilityTests", dependencies: ["servefit", "ServefitStore", "ServefitCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["servefit", "ServefitStore", "ServefitCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ServefitServerTests",
             dependencies: [
-                "ServefitServer", "ServefitStore", "ServefitCore",
+                "ServefitServer", "ServefitStore", "ServefitCore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

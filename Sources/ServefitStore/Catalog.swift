@@ -26,6 +26,21 @@ public final class CatalogStore: Sendable {
         return try CatalogStore(backend: try SQLiteBackend.open(path: path), seedIfNew: seedIfNew)
     }
 
+    /// Opens the catalog at `path` only if one is there (a file that exists, a PostgreSQL
+    /// database that holds servefit's schema); nil otherwise, and nothing is created. For
+    /// read-only conveniences such as shell completion.
+    public static func openExisting(path: String) throws -> CatalogStore? {
+        if PostgresLocation.isURL(path) {
+            let backend = try PostgresBackend(try PostgresLocation(url: path))
+            let present = try backend.read { db in
+                try db.scalar(Bool.self, "SELECT to_regclass('servefit_migrations') IS NOT NULL") ?? false
+            }
+            return present ? try CatalogStore(backend: backend, seedIfNew: false) : nil
+        }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try CatalogStore(backend: try SQLiteBackend.open(path: path), seedIfNew: false)
+    }
+
     /// The SQLite schema's migrator (tests build older schema versions with it).
     public static func sqliteMigrator() -> DatabaseMigrator { SQLiteBackend.inMemoryMigrator() }
 

@@ -51,9 +51,7 @@ enum Completions {
         if let i = words.firstIndex(of: "--db"), i + 1 < words.count { path = words[i + 1] }
         if path == nil, let w = words.first(where: { $0.hasPrefix("--db=") }) { path = String(w.dropFirst(5)) }
         if path == nil, let env = ProcessInfo.processInfo.environment["SERVEFIT_DB"], !env.isEmpty { path = env }
-        let file = path ?? CLI.defaultDatabasePath()
-        guard FileManager.default.fileExists(atPath: file) else { return nil }
-        return try? CatalogStore.open(path: file, seedIfNew: false)
+        return try? CatalogStore.openExisting(path: path ?? CLI.defaultDatabasePath())
     }
 
     static func matching(_ names: [String], _ prefix: String) -> [String] {

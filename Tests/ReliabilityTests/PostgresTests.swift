@@ -5,59 +5,11 @@ import FoundationNetworking
 import Testing
 @testable import ServefitCore
 @testable import ServefitStore
+import TestSupport
 
 // The catalog on a real PostgreSQL: a throwaway cluster (scripts/pg-throwaway.sh: initdb in a
 // temp folder, loopback port) that `.ci/run` starts and names in SERVEFIT_TEST_POSTGRES, or that
 // these tests start for their own process. Each test gets its own database.
-
-enum PG {
-    struct Cluster: Sendable { var url: String; var dir: String }
-
-    static func startCluster() throws -> Cluster {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = root.appendingPathComponent("scripts/pg-throwaway.sh")
-        p.arguments = ["--watch", String(ProcessInfo.processInfo.processIdentifier)]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Two lines, not to the end: the server it starts may hold the pipe open for its life.
-        var text = ""
-        while text.split(separator: "\n").count < 2 {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            text += String(decoding: d, as: UTF8.self)
-        }
-        p.waitUntilExit()
-        let lines = text.split(separator: "\n").map(String.init)
-        guard p.terminationStatus == 0, lines.count >= 2, lines[0].hasPrefix("postgres://") else {
-            throw StoreError.unavailable("cannot start a throwaway PostgreSQL: \(String(decoding: err.fileHandleForReading.availableData, as: UTF8.self))")
-        }
-        return Cluster(url: lines[0], dir: lines[1])
-    }
-
-    /// The shared cluster of this test process.
-    static let shared: Result<String, any Error> = {
-        if let url = ProcessInfo.processInfo.environment["SERVEFIT_TEST_POSTGRES"], !url.isEmpty { return .success(url) }
-        return Result { try startCluster().url }
-    }()
-
-    static func database(_ tag: String, on server: String? = nil) throws -> String {
-        let base = try server ?? shared.get()
-        let name = "t_\(tag)_\(UUID().uuidString.prefix(8).lowercased())"
-        return try PostgresAdmin.createDatabase(serverURL: base, name: name)
-    }
-
-    static func script(_ args: [String]) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = root.appendingPathComponent("scripts/pg-throwaway.sh")
-        p.arguments = args
-        try p.run()
-        p.waitUntilExit()
-    }
-}
 
 /// `servefit serve` on `db`, with the address it listens on.
 func startServer(db: String) throws -> (Process, String) {

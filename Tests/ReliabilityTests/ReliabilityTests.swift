@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GRDB
+import TestSupport
 import Testing
 @testable import ServefitCore
 @testable import ServefitStore
@@ -40,8 +41,14 @@ func run(_ args: [String], db: String, wait: Bool = true) throws -> (Process, Pi
     return (p, err)
 }
 
+/// "ok" when the catalog at `path` is whole: SQLite's own integrity check on a file, the
+/// store's check (schema, triggers' tables, every row valid) on PostgreSQL.
 func integrity(_ path: String) throws -> String {
-    try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
+    if TestCatalog.onPostgres && path.hasPrefix("postgres") {
+        let problems = try CatalogStore.open(path: path, seedIfNew: false).check()
+        return problems.isEmpty ? "ok" : problems.joined(separator: "; ")
+    }
+    return try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "?" }
 }
 
 // MARK: query plans: every hot query uses an index
@@ -87,7 +94,7 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: SQLArguments = []) throws ->
 /// The current-price table kept by triggers gives what the history says, after inserts, deletes
 /// (also cascading from a GPU) and updates.
 @Test func currentPricesFollowTheHistory() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     func current(_ gpu: String) throws -> [Price] { try s.prices(PriceFilter(gpu: gpu, latestOnly: true)) }
     func expected(_ gpu: String) throws -> [Price] {
         let all = try s.prices(PriceFilter(gpu: gpu))
@@ -106,10 +113,10 @@ func plan(_ s: CatalogStore, _ sql: String, _ args: SQLArguments = []) throws ->
     try s.removePrice(id: older.id!, actor: "t")
     #expect(try current("h100-sxm").filter { $0.provider == "X" }.isEmpty)
     #expect(try current("h100-sxm") == expected("h100-sxm"))
-    try s.sqliteWriter!.write { db in try db.execute(sql: "UPDATE gpu_price SET as_of = '2031-01-01' WHERE id = (SELECT min(id) FROM gpu_price)") }
+    try s.write { db in try db.execute("UPDATE gpu_price SET as_of = '2031-01-01' WHERE id = (SELECT min(id) FROM gpu_price)") }
     for g in try s.gpus() { #expect(try current(g.slug) == expected(g.slug), "\(g.slug)") }
     try s.removeGPU("a10", withPrices: true, actor: "t")
-    let orphans = try s.sqliteWriter!.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM gpu_price_current WHERE gpu_id NOT IN (SELECT id FROM gpu)") }
+    let orphans = try s.read { db in try db.count("SELECT count(*) FROM gpu_price_current WHERE gpu_id NOT IN (SELECT id FROM gpu)") }
     #expect(orphans == 0)
 }
 
@@ -162,7 +169,7 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
 /// Several CLI processes, the server (another process) and this process write at once: nobody
 /// sees "database is locked", and every write is there afterwards.
 @Test func concurrentWritersLoseNothing() async throws {
-    let db = tempDir("conc").appendingPathComponent("catalog.sqlite").path
+    let db = try TestCatalog.location("conc")
     try run(["db", "check"], db: db)
     let store = try CatalogStore.open(path: db)
     let (_, secret) = try store.createToken(name: "server-writer", role: .write, actor: "rel")
@@ -235,7 +242,7 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
 /// SIGKILL in the middle of a large import leaves the database exactly as before it.
 @Test func killedImportLeavesTheCatalogAsItWas() throws {
     let dir = tempDir("kill")
-    let db = dir.appendingPathComponent("catalog.sqlite").path
+    let db = try TestCatalog.location("kill")
     try run(["db", "check"], db: db)
     let store = try CatalogStore.open(path: db)
     let before = try String(decoding: store.export().encoded(), as: UTF8.self)
@@ -254,13 +261,23 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
     var killedMidway = false
     for attempt in 0..<6 {
         let (p, _) = try run(["import", file.path], db: db, wait: false)
-        // Wait until the import transaction has begun writing (the WAL grows), then kill it.
+        // Wait until the import transaction has begun writing (SQLite: the WAL grows;
+        // PostgreSQL: a session of this database runs the price inserts), then kill it.
         let wal = db + "-wal"
         let start = Date()
         let walStart = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+        var seenInserting = 0
         while p.isRunning && Date().timeIntervalSince(start) < 60 {
-            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
-            if size > walStart + 4_000_000 { break }
+            if TestCatalog.onPostgres {
+                let inserting = try store.read { c in
+                    try c.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'INSERT INTO gpu_price%'")
+                }
+                seenInserting += inserting > 0 ? 1 : 0
+                if seenInserting >= 10 { break }
+            } else {
+                let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+                if size > walStart + 4_000_000 { break }
+            }
             usleep(20_000)
         }
         if p.isRunning {
@@ -272,7 +289,7 @@ func olderSchemasUpgradeKeepingData(_ version: String) throws {
         }
         if killedMidway { break }
         // It finished before we could kill it: undo and try again (not expected on this size).
-        try store.sqliteWriter!.write { db in try db.execute(sql: "DELETE FROM gpu_price WHERE provider = 'Bulk'") }
+        try store.write { db in try db.execute("DELETE FROM gpu_price WHERE provider = 'Bulk'") }
     }
     #expect(killedMidway)
     #expect(try integrity(db) == "ok")

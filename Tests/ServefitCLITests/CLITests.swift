@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the real `servefit` binary built by `swift build` / `swift test`.
 struct CLIResult { var code: Int32; var out: String; var err: String }
@@ -18,11 +19,18 @@ func servefitBinary() throws -> URL {
 
 struct CLIError: Error { var m: String; init(_ m: String) { self.m = m } }
 
-func tempDB() -> String {
+/// A new catalog for one test: a SQLite file, or a PostgreSQL database when
+/// SERVEFIT_TEST_BACKEND=postgres (TestSupport).
+func tempDB() throws -> String {
     _ = pinnedToday
+    return try TestCatalog.location("cli")
+}
+
+/// A folder of its own for a test's files (exports, backups, model files).
+func tempFolder() -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-cli-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("catalog.sqlite").path
+    return dir.path
 }
 
 @discardableResult
@@ -63,7 +71,7 @@ func firstLine(of pipe: Pipe) -> String {
 func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(s.utf8)) }
 
 @Test func modelCommands() throws {
-    let db = tempDB()
+    let db = try tempDB()
     let list = try sf(["model", "list", "--format", "json"], db: db)
     #expect(list.code == 0)
     let arr = try #require(try json(list.out) as? [[String: Any]])
@@ -90,8 +98,8 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
 }
 
 @Test func modelImportReadsConfigJSON() throws {
-    let db = tempDB()
-    let dir = (db as NSString).deletingLastPathComponent
+    let db = try tempDB()
+    let dir = tempFolder()
     let cfg = dir + "/config.json"
     try #"{"architectures":["Gemma3ForConditionalGeneration"],"model_type":"gemma3","text_config":{"model_type":"gemma3_text","hidden_size":5376,"intermediate_size":21504,"num_hidden_layers":62,"num_attention_heads":32,"num_key_value_heads":16,"head_dim":128,"vocab_size":262208,"sliding_window":1024,"sliding_window_pattern":6},"vision_config":{"hidden_size":1152,"intermediate_size":4304,"num_hidden_layers":27,"num_attention_heads":16,"patch_size":14,"image_size":896}}"#
         .write(toFile: cfg, atomically: true, encoding: .utf8)
@@ -112,7 +120,7 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
 }
 
 @Test func gpuAndPriceCommands() throws {
-    let db = tempDB()
+    let db = try tempDB()
     let gpus = try #require(try json(try sf(["gpu", "list", "--format", "json"], db: db).out) as? [[String: Any]])
     #expect(gpus.count >= 30)
     let h100 = try #require(gpus.first { $0["slug"] as? String == "h100-sxm" })
@@ -140,20 +148,20 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
 }
 
 @Test func dbExportImportAndEstimate() throws {
-    let db = tempDB()
+    let db = try tempDB()
     #expect(try sf(["db", "check"], db: db).code == 0)
     #expect(try sf(["db", "seed"], db: db).out.contains("0 added"))
     let exported = try sf(["export"], db: db)
     #expect(exported.code == 0)
-    let file = (db as NSString).deletingLastPathComponent + "/catalog.json"
+    let file = tempFolder() + "/catalog.json"
     try exported.out.write(toFile: file, atomically: true, encoding: .utf8)
-    let db2 = tempDB()
+    let db2 = try tempDB()
     // db2 starts seeded; an import of the same data changes nothing.
     let imp = try sf(["import", file, "--dry-run"], db: db2)
     #expect(imp.code == 0 && imp.out.contains("0 added"))
     try "{\"models\": [{\"slug\": \"x\"}]}".write(toFile: file, atomically: true, encoding: .utf8)
     #expect(try sf(["import", file], db: db2).code == 65)
-    let backup = (db as NSString).deletingLastPathComponent + "/backup.sqlite"
+    let backup = tempFolder() + "/backup.sqlite"
     #expect(try sf(["db", "backup", backup], db: db).code == 0)
     // Estimate, with JSON keys of the contract.
     let est = try sf(["estimate", "--model", "llama-2-70b", "--weights", "int8", "--gpu", "h100-sxm", "--format", "json"], db: db)
@@ -175,7 +183,7 @@ func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Da
 }
 
 @Test func rankBestGPUCompareAndScenarios() throws {
-    let db = tempDB()
+    let db = try tempDB()
     let r = try sf(["rank", "--model", "llama-3.1-8b-instruct", "--max-tpot", "50ms", "--top", "5", "--format", "json", "--show-rejected"], db: db)
     #expect(r.code == 0, "\(r.err)")
     let rows = try #require(try json(r.out) as? [[String: Any]])
@@ -264,7 +272,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 /// The real binary serving on a free port: a token made by the CLI works against it, and
 /// SIGTERM stops it gracefully (exit 0).
 @Test func serveAndTokensThroughTheBinary() async throws {
-    let db = tempDB()
+    let db = try tempDB()
     let made = try sf(["token", "create", "--name", "ci", "--role", "write", "--format", "json"], db: db)
     #expect(made.code == 0)
     let secret = try #require((try json(made.out) as? [String: Any])?["token"] as? String)
@@ -332,7 +340,7 @@ let fixtureDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     .appendingPathComponent("ServefitCoreTests/Fixtures").path
 
 @Test func inspectImportAndEstimateWithAVariant() throws {
-    let db = tempDB()
+    let db = try tempDB()
     let j = try sf(["inspect", fixtureDir + "/tiny-llama-awq", "--format", "json"], db: db)
     #expect(j.code == 0, "\(j.err)")
     let inv = try #require(try json(j.out) as? [String: Any])

@@ -70,7 +70,7 @@ func checkLaunchLines(_ out: String, db: String, context: String) throws {
     let readme = try String(contentsOf: repoRootURL().appendingPathComponent("README.md"), encoding: .utf8)
     let commands = exampleCommands(readme, codeBlocksOnly: true).filter(runnable)
     #expect(commands.count >= 25)
-    let db = tempDB()
+    let db = try tempDB()
     for args in commands {
         let r = try sf(args, db: db)
         #expect(r.code == 0, "servefit \(args.joined(separator: " ")) exited \(r.code): \(r.err)")
@@ -79,12 +79,12 @@ func checkLaunchLines(_ out: String, db: String, context: String) throws {
 }
 
 @Test func helpExamplesRunAndTheirLaunchLinesAreValid() throws {
-    let top = try sf(["--help"], db: tempDB())
+    let top = try sf(["--help"], db: try tempDB())
     let subcommands = ["estimate", "rank", "best-gpu", "compare", "scenario", "inspect", "model", "gpu", "price", "history", "db", "token"]
     // Each help page's examples run in order on a catalog of their own.
     var pages = [exampleCommands(top.out, codeBlocksOnly: false)]
     for s in subcommands {
-        let h = try sf([s, "--help"], db: tempDB())
+        let h = try sf([s, "--help"], db: try tempDB())
         pages.append(exampleCommands(h.out, codeBlocksOnly: false))
         // No example line is long enough to be wrapped mid-command in an 80-column terminal.
         for line in h.out.components(separatedBy: "\n") where line.hasPrefix("  servefit ") || line.hasPrefix("    --") {
@@ -93,7 +93,7 @@ func checkLaunchLines(_ out: String, db: String, context: String) throws {
     }
     #expect(pages.joined().filter(runnable).count >= 15)
     for page in pages {
-        let db = tempDB()
+        let db = try tempDB()
         for args in page.filter(runnable) {
             let r = try sf(args, db: db)
             #expect(r.code == 0, "servefit \(args.joined(separator: " ")) exited \(r.code): \(r.err)")

@@ -36,7 +36,7 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
 /// names JSON keys, and each cell is the JSON value bare (numbers in the JSON's units, no "GiB",
 /// "GB/s" or "$"), parsed back by a standard CSV reading.
 @Test func csvAndJSONCarryTheSameRowsAndKeys() throws {
-    let db = tempDB()
+    let db = try tempDB()
     _ = try sf(["db", "seed"], db: db)
     // Every read command, on a catalog with a scenario, a measurement and a token to show.
     #expect(try sf(["scenario", "save", "chat-8b", "--model", "llama-3.1-8b-instruct", "--max-tpot", "50ms"], db: db).code == 0)
@@ -89,7 +89,7 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
 /// Shell completion (`servefit --generate-completion-script bash|zsh|fish`) offers the catalog's
 /// own slugs: the shells call `servefit ---completion …` with the words typed so far.
 @Test func shellCompletionOffersCatalogSlugs() throws {
-    let db = tempDB()
+    let db = try tempDB()
     #expect(try sf(["gpu", "list"], db: db).code == 0)  // the catalog exists (completion never creates one)
     let models = try sf(["---completion", "estimate", "--", "--model", "3", "9", "servefit", "estimate", "--model", "llama-3.1"], db: db)
     let m = models.out.split(separator: "\n").map(String.init)
@@ -107,7 +107,7 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
 /// Every option, flag and argument of every command says what it is (ArgumentParser's own
 /// description of the tool, `--experimental-dump-help`).
 @Test func everyOptionHasHelp() throws {
-    let dump = try sf(["--experimental-dump-help"], db: tempDB())
+    let dump = try sf(["--experimental-dump-help"], db: try tempDB())
     let root = try #require((try json(dump.out) as? [String: Any])?["command"] as? [String: Any])
     var missing: [String] = [], seen = 0
     func walk(_ c: [String: Any], _ path: String) {
@@ -128,7 +128,7 @@ func flatJSON(_ o: [String: Any], _ prefix: String = "") -> [String: Any] {
 
 /// Unknown names get the nearest ones; names differing only in case are the same name.
 @Test func unknownNamesGetSuggestionsAndCaseDoesNotMatter() throws {
-    let db = tempDB()
+    let db = try tempDB()
     let gpu = try sf(["estimate", "--model", "llama-2-7b", "--gpu", "h100"], db: db)
     #expect(gpu.code == 66 && gpu.err.contains("did you mean h100-nvl, h100-sxm, h100-pcie?"), "\(gpu.err)")
     let model = try sf(["estimate", "--model", "llama-2-7bb"], db: db)

@@ -16,7 +16,7 @@ func catalogState(_ db: String) throws -> String {
 let hostileNumbers = ["1e19", "1e308", "9223372036854775807", "-1", "0x10", "2 4", "1e-320", "inf", "nan", "NaN", "", "1;5", "+5", "١٢", "5,", ",5"]
 
 @Test func everyNumberOptionRefusesHostileValues() throws {
-    let db = tempDB()
+    let db = try tempDB()
     #expect(try sf(["model", "list"], db: db).code == 0)  // seeds
     let before = try catalogState(db)
     // Read-only commands: each number option with each hostile value.
@@ -53,7 +53,7 @@ let hostileNumbers = ["1e19", "1e308", "9223372036854775807", "-1", "0x10", "2 4
 }
 
 @Test func issue11Reproductions() throws {
-    let db = tempDB()
+    let db = try tempDB()
     // The trap: huge latencies were formatted through Int64 and killed the process.
     for v in ["1e19", "9223372036854775807ms", "1e308ms"] {
         let r = try sf(["rank", "--model", "llama-2-7b", "--max-tpot", v], db: db)

@@ -155,7 +155,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func hubReposReadByRangeMatchTheLocalFiles() throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     // A sharded safetensors repo: the same inventory as the folder on disk, pinned to its commit.
     let remote = try hf(["inspect", "hf:meta-llama/Tiny-Llama", "--format", "json"], db: db, hub: hub)
     #expect(remote.code == 0, "\(remote.err)")
@@ -205,7 +205,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func realShapesOfAMultiGigabyteRepoAreSizedFromHeadersAlone() throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     // Llama-3.1-8B: 8,030,261,248 parameters and total_size 16,060,522,496 bytes in the Hub's
     // model.safetensors.index.json (meta-llama/Llama-3.1-8B-Instruct).
     let e = try hf(["estimate", "--model", "hf:meta-llama/Llama-3.1-8B-Instruct", "--gpu", "h100-sxm", "--format", "json"], db: db, hub: hub)
@@ -230,7 +230,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func importStoresTheRepoAndItsCheckpointsAllOrNothing() throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     let imp = try hf(["model", "import", "hf:TheBloke/Tiny-GGUF", "--slug", "tiny-gguf", "--variants"], db: db, hub: hub)
     #expect(imp.code == 0, "\(imp.err)")
     let m = try #require(try json(try sf(["model", "show", "tiny-gguf", "--format", "json"], db: db).out) as? [String: Any])
@@ -238,9 +238,9 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
     let v = try #require(try json(try sf(["estimate", "--model", "tiny-gguf", "--variant", "Q4_0", "--engine", "llama.cpp", "--format", "json"], db: db).out) as? [String: Any])
     #expect(v["weights"] as? String == "Q4_0")
     // Export carries the variants, and they come back on import into another catalog.
-    let doc = (db as NSString).deletingLastPathComponent + "/export.json"
+    let doc = tempFolder() + "/export.json"
     #expect(try sf(["export", "-o", doc], db: db).code == 0)
-    let other = tempDB()
+    let other = try tempDB()
     let back = try sf(["import", doc, "--format", "json"], db: other)
     #expect(back.code == 0, "\(back.err)")
     #expect((try json(back.out) as? [String: Any]).flatMap { ($0["added"] as? [String: Int])?["variants"] } == 2)
@@ -278,7 +278,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func theHubsAnswersBecomeOneLineErrorsAndNothingIsStored() throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     func check(_ ref: String, _ code: Int32, _ says: String, env: [String: String] = [:]) throws {
         let r = try hf(["model", "import", ref, "--slug", "x"], db: db, hub: hub, env: env)
         #expect(r.code == code, "\(ref): \(r.code) \(r.err)")
@@ -308,7 +308,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 }
 
 @Test func theLocalHuggingFaceCacheIsReadFirstAndOffline() throws {
-    let db = tempDB()
+    let db = try tempDB()
     // A cache laid out as huggingface_hub writes it: refs/main holds the commit (no newline),
     // snapshots/COMMIT/* are relative links into blobs/.
     let cache = FileManager.default.temporaryDirectory.appendingPathComponent("sf-hfcache-\(UUID().uuidString)").path
@@ -343,7 +343,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func theAPIImportsAndSizesHubModels() async throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     let made = try sf(["token", "create", "--name", "hub-ci", "--role", "write", "--format", "json"], db: db)
     let secret = try #require((try json(made.out) as? [String: Any])?["token"] as? String)
     let server = try ServeProcess(db: db, env: ["HF_ENDPOINT": hub.url, "HF_HUB_CACHE": hub.root + "/.no-cache", "HF_HOME": hub.root + "/.hf-home", "HF_TOKEN": ""])
@@ -374,7 +374,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func agentsReadHubModelsThroughMCP() throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     _ = try sf(["gpu", "list"], db: db)
     let s = try MCPSession(db: db, env: ["HF_ENDPOINT": hub.url, "HF_HUB_CACHE": hub.root + "/.no-cache", "HF_TOKEN": "", "HF_HOME": hub.root + "/.hf-home"])
     defer { s.process.terminate() }
@@ -392,7 +392,7 @@ func hf(_ args: [String], db: String, hub: FixtureHub, env extra: [String: Strin
 @Test func requestsGoThroughTheProxyUnlessNoProxySaysSo() throws {
     let hub = try FixtureHub()
     defer { hub.stop() }
-    let db = tempDB()
+    let db = try tempDB()
     let down = try hf(["inspect", "hf:meta-llama/Tiny-Llama"], db: db, hub: hub, env: ["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""])
     #expect(down.code == 66 && down.err.contains("cannot reach"), "\(down.err)")
     let around = try hf(["inspect", "hf:meta-llama/Tiny-Llama"], db: db, hub: hub, env: ["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "localhost,127.0.0.1"])

@@ -63,7 +63,7 @@ final class MCPSession {
 }
 
 @Test func mcpServerAnswersLikeTheCLI() throws {
-    let db = tempDB()
+    let db = try tempDB()
     #expect(try sf(["gpu", "list"], db: db).code == 0)  // creates and seeds the catalog
     let s = try MCPSession(db: db)
     defer { s.close() }
@@ -127,7 +127,7 @@ final class MCPSession {
 }
 
 @Test func mcpWritesWithAllowWritesAreLogged() throws {
-    let db = tempDB()
+    let db = try tempDB()
     #expect(try sf(["gpu", "list"], db: db).code == 0)  // creates and seeds the catalog
     let s = try MCPSession(db: db, args: ["--allow-writes"])
     _ = try s.request("initialize", ["protocolVersion": "2025-06-18", "capabilities": [String: Any](), "clientInfo": ["name": "test", "version": "1"]])

@@ -8,7 +8,7 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
 /// The loop a team runs, through the real binary on a real SQLite file: import what vLLM and
 /// llama.cpp printed, check it against servefit, calibrate, and rank with the correction.
 @Test func measureImportCheckCalibrateRank() throws {
-    let db = tempDB()
+    let db = try tempDB()
     // A vllm bench serve result names its model (meta-llama/Llama-3.3-70B-Instruct) but not its GPU.
     let noGPU = try sf(["measure", "import", fixture("vllm_bench_serve_result.json")], db: db)
     #expect(noGPU.code == 65 && noGPU.err.contains("give --gpu"), "\(noGPU.err)")
@@ -70,7 +70,7 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
     // Export carries the measurements; importing it elsewhere brings them back, once.
     let doc = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).json")
     #expect(try sf(["export", "-o", doc.path], db: db).code == 0)
-    let other = tempDB()
+    let other = try tempDB()
     #expect(try sf(["import", doc.path], db: other).code == 0)
     #expect(try sf(["import", doc.path], db: other).code == 0)
     let there = try #require(try json(try sf(["measure", "list", "--format", "json"], db: other).out) as? [[String: Any]])
@@ -86,7 +86,7 @@ func fixture(_ name: String) -> String { engineOutputs.appendingPathComponent(na
 /// `model search`: part of a slug, name or Hugging Face id, case-insensitive; no match exits 1
 /// with the closest names.
 @Test func modelSearchFindsByAnyName() throws {
-    let db = tempDB()
+    let db = try tempDB()
     let r = try sf(["model", "search", "Qwen/Qwen3", "--format", "json"], db: db)
     #expect(r.code == 0, "\(r.err)")
     let hits = try #require(try json(r.out) as? [[String: Any]])

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Hummingbird
 import NIOCore
 import Testing
+import TestSupport
 @testable import ServefitCore
 @testable import ServefitServer
 @testable import ServefitStore
@@ -13,11 +14,11 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 
 // Every test starts the real server on 127.0.0.1 (a random port) over a real SQLite file.
 
+/// A new seeded catalog: a SQLite file, or a PostgreSQL database when
+/// SERVEFIT_TEST_BACKEND=postgres (TestSupport).
 func tempStore() throws -> CatalogStore {
     _ = pinnedToday
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-server-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return try CatalogStore.open(path: dir.appendingPathComponent("catalog.sqlite").path)
+    return try CatalogStore.open(path: try TestCatalog.location("server"))
 }
 
 struct Tokens { var read: String; var write: String; var admin: String }

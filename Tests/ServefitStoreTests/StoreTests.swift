@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 @testable import ServefitCore
 @testable import ServefitStore
@@ -17,7 +18,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 }
 
 @Test func migrationsOnEmptyDatabaseCreateTheSchema() throws {
-    let s = try CatalogStore.inMemory()
+    let s = try TestCatalog.store()
     #expect(try s.schemaVersion() == ["0001_catalog", "0002_api_tokens", "0003_model_variant", "0004_current_price_index", "0005_instance_shapes", "0006_quantization_config", "0007_measurements", "0008_current_price_age", "0009_model_hub_revision"])
     #expect(try s.counts().models == 0)
     #expect(try s.check().isEmpty)
@@ -34,7 +35,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 }
 
 @Test func seedLoadsReferenceDataAndIsIdempotent() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     let c = try s.counts()
     #expect(c.models >= 45 && c.gpus >= 30 && c.prices >= 100)
     for slug in ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.3-70b-instruct", "mistral-7b", "mixtral-8x7b", "qwen2.5-7b-instruct",
@@ -53,13 +54,13 @@ func snapshot(_ s: CatalogStore) throws -> String {
     let before = try snapshot(s)
     let again = try s.seed(force: false, actor: "test")
     #expect(again.added.values.reduce(0, +) == 0)
-    #expect(try s.export() == (try CatalogStore.inMemory(seed: true).export()) || true)
+    #expect(try s.export() == (try TestCatalog.store(seed: true).export()) || true)
     #expect(try s.counts().prices == c.prices)
     _ = before
 }
 
 @Test func seedDoesNotClobberUserEdits() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     var m = try s.model("llama-2-7b")
     m.notes = "our fine-tune base"
     try s.updateModel("llama-2-7b", to: m, actor: "alice")
@@ -74,12 +75,12 @@ func snapshot(_ s: CatalogStore) throws -> String {
 }
 
 @Test func exportImportRoundTrip() throws {
-    let a = try CatalogStore.inMemory(seed: true)
+    let a = try TestCatalog.store(seed: true)
     var sc = Scenario(name: "chat-prod", model: "llama-2-7b")
     sc.gpu = "h100-sxm"; sc.context = 4096; sc.options = ["max_tpot": "50ms"]
     try a.saveScenario(sc, actor: "t")
     let doc = try a.export()
-    let b = try CatalogStore.inMemory()
+    let b = try TestCatalog.store()
     let r = try b.importDocument(doc, dryRun: false, actor: "t")
     #expect(r.added["models"] == doc.models?.count)
     #expect(try b.export().encoded() == (try doc.encoded()))
@@ -89,8 +90,8 @@ func snapshot(_ s: CatalogStore) throws -> String {
 }
 
 @Test func dryRunImportChangesNothing() throws {
-    let a = try CatalogStore.inMemory(seed: true)
-    let b = try CatalogStore.inMemory()
+    let a = try TestCatalog.store(seed: true)
+    let b = try TestCatalog.store()
     let before = try snapshot(b)
     let r = try b.importDocument(try a.export(), dryRun: true, actor: "t")
     #expect(r.dryRun && (r.added["models"] ?? 0) > 0)
@@ -98,7 +99,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 }
 
 @Test func badInputLeavesTheDatabaseUnchanged() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     let before = try snapshot(s)
     // Duplicate slug.
     #expect(throws: StoreError.self) { try s.addModel(try s.model("llama-2-7b"), actor: "t") }
@@ -131,7 +132,7 @@ func snapshot(_ s: CatalogStore) throws -> String {
 let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 
 @Test func pricesAreHistoryAndCurrentIsLatest() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     try s.addPrice(Price(gpu: "h100-sxm", provider: "TestCloud", usdPerGPUHour: 3.00, asOf: "2026-01-01", source: "a"), actor: "t")
     try s.addPrice(Price(gpu: "h100-sxm", provider: "TestCloud", usdPerGPUHour: 2.50, asOf: "2026-06-01", source: "b"), actor: "t")
     let all = try s.prices(PriceFilter(gpu: "h100-sxm", provider: "TestCloud"))
@@ -143,7 +144,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 }
 
 @Test func changeLogRecordsBeforeAndAfter() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     var g = try s.gpu("a10")
     g.tdpW = 151
     try s.updateGPU("a10", to: g, actor: "bob")
@@ -170,7 +171,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 
 @Test func rankCandidatesJoinTheCheapestCurrentPriceInSQL() throws {
     _ = pinnedToday
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     var q = RankQuery(model: "llama-3.1-8b-instruct")
     q.gpus = ["h100-sxm"]
     let c = try #require(try s.rankCandidates(q).first)
@@ -210,7 +211,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 }
 
 @Test func scenarioRoundTripAndRerunAfterAPriceChange() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     var q = try RankQuery(options: ["model": "llama-3.1-8b-instruct", "gpu": "h100-sxm,a100-80gb-sxm", "max-tpot": "50ms",
                                     "input": "1024", "output": "256", "formats": "fp16,fp8"])
     q.top = nil
@@ -241,7 +242,7 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
 }
 
 @Test func compareShowsEachModelOnEachGPU() throws {
-    let s = try CatalogStore.inMemory(seed: true)
+    let s = try TestCatalog.store(seed: true)
     var q = RankQuery(model: "qwen2.5-7b-instruct")
     q.gpus = ["l4", "h100-sxm"]
     let rows = try s.compare(models: ["qwen2.5-7b-instruct", "llama-2-70b"], q)
@@ -249,9 +250,9 @@ let pinnedToday: Void = { setenv("SERVEFIT_TODAY", "2026-12-01", 1) }()
     #expect(rows.first { $0.model == "qwen2.5-7b-instruct" && $0.gpu == "h100-sxm" }?.rejectedReason == nil)
 }
 
-/// A checkpoint's quantization_config (migration 0006) survives the SQLite row and export/import.
+/// A checkpoint's quantization_config (migration 0006) survives the stored row and export/import.
 @Test func quantizationConfigIsStoredWithTheModel() throws {
-    let path = tempPath()
+    let path = try TestCatalog.location("quant")
     let s = try CatalogStore.open(path: path)
     var m = try s.model("llama-3.1-8b-instruct")
     m.slug = "llama-3.1-8b-instruct-fp8-mixed"; m.hfRepo = nil; m.createdAt = nil; m.updatedAt = nil
