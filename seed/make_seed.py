@@ -151,6 +151,11 @@ def llama(slug, name, repo, h, I, L, H, kv, V, maxpos, tie=False, stated=None, l
              num_attention_heads=H, num_key_value_heads=kv, head_dim=hd, vocab_size=V, max_position_embeddings=maxpos,
              tie_word_embeddings=tie, **kw)
 
+# config.json of openai/gpt-oss-20b and -120b: "quantization_config": {"modules_to_not_convert":
+# ["model.layers.*.self_attn", "model.layers.*.mlp.router", "model.embed_tokens", "lm_head"], "quant_method": "mxfp4"}
+GPT_OSS_MXFP4 = {'quant_method': 'mxfp4', 'ignore': ['model.layers.*.self_attn', 'model.layers.*.mlp.router', 'model.embed_tokens', 'lm_head'],
+                 'format': 'mxfp4'}
+
 def models():
     L2 = 'llama2'; L3 = 'llama3.1'
     ms = [
@@ -207,11 +212,13 @@ def models():
         M('gpt-oss-20b', 'gpt-oss-20b', 'openai/gpt-oss-20b', 'gpt_oss', None, 'apache-2.0', ['openai', 'moe', 'reasoning'],
           hidden_size=2880, intermediate_size=2880, num_hidden_layers=24, num_attention_heads=64, num_key_value_heads=8, head_dim=64,
           vocab_size=201088, max_position_embeddings=131072, tie_word_embeddings=False, num_experts=32, num_experts_per_tok=4, sliding_window=128,
-          layer_types=['sliding_attention', 'full_attention'] * 12, attention_bias=True, notes='Experts ship in MXFP4 (use --weights mxfp4).'),
+          layer_types=['sliding_attention', 'full_attention'] * 12, attention_bias=True, quantization_config=GPT_OSS_MXFP4,
+          notes='Experts ship in MXFP4; attention, router, embeddings and head in bf16 (quantization_config of config.json).'),
         M('gpt-oss-120b', 'gpt-oss-120b', 'openai/gpt-oss-120b', 'gpt_oss', None, 'apache-2.0', ['openai', 'moe', 'reasoning'],
           hidden_size=2880, intermediate_size=2880, num_hidden_layers=36, num_attention_heads=64, num_key_value_heads=8, head_dim=64,
           vocab_size=201088, max_position_embeddings=131072, tie_word_embeddings=False, num_experts=128, num_experts_per_tok=4, sliding_window=128,
-          layer_types=['sliding_attention', 'full_attention'] * 18, attention_bias=True, notes='Experts ship in MXFP4 (use --weights mxfp4).'),
+          layer_types=['sliding_attention', 'full_attention'] * 18, attention_bias=True, quantization_config=GPT_OSS_MXFP4,
+          notes='Experts ship in MXFP4; attention, router, embeddings and head in bf16 (quantization_config of config.json).'),
         llama('gemma-7b', 'Gemma 7B', 'google/gemma-7b', 3072, 24576, 28, 16, 16, 256000, 8192, tie=True, hd=256, lic='gemma', tags=['gemma'], mt='gemma'),
         llama('gemma-2-2b', 'Gemma 2 2B', 'google/gemma-2-2b', 2304, 9216, 26, 8, 4, 256000, 8192, tie=True, hd=256, lic='gemma', tags=['gemma', 'small'], mt='gemma2', sliding_window=4096, sliding_window_pattern=2),
         llama('gemma-2-9b', 'Gemma 2 9B', 'google/gemma-2-9b', 3584, 14336, 42, 16, 8, 256000, 8192, tie=True, hd=256, stated=9241705984, lic='gemma', tags=['gemma'], mt='gemma2', sliding_window=4096, sliding_window_pattern=2),

@@ -128,7 +128,7 @@ public enum EngineRules {
             case .float: return nil
             case .fp8:
                 if let a = arch, a.family == .rocm, !a.isCDNA3OrNewer { return "vLLM's fp8 on ROCm needs MI300 (gfx942) or newer; \(name) is \(a.label)" }
-                let line = d.engineVersion == .current ? "" : " in \(d.engineVersion.label)"
+                let line = d.engineVersion.line == .latest ? "" : " in \(d.engineVersion.label)"
                 return needSM(d.engineVersion.fp8MinimumSM, "fp8\(line) (FP8 Marlin below sm_89, native from sm_89)", rocm: true, gaudi: true)
             case .grouped(let method, _, _):
                 return method == "awq" ? needSM(75, "AWQ kernels", rocm: true) : needSM(60, "GPTQ kernels", rocm: true)

@@ -228,17 +228,22 @@ public enum Estimator {
 
         let seqs = max(1, r.batch)
         let kv = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
-                              tp: 1, pp: 1, ubatch: r.ubatch, encoderTokens: r.encoderTokens)
+                              tp: 1, pp: 1, ubatch: r.ubatch, encoderTokens: r.encoderTokens, release: r.engineVersion)
         let kvPerGPU = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
-                                    tp: m.isMLA ? 1 : tp, pp: pp, ubatch: r.ubatch, encoderTokens: r.encoderTokens)
+                                    tp: tp, pp: pp, ubatch: r.ubatch, encoderTokens: r.encoderTokens, release: r.engineVersion)
         // Training keeps no serving KV cache (its keys and values are activations, counted there);
         // the rule of thumb has none either.
         if m.kind != .encoder && r.training == nil && r.engine != .quick {
             comps.append(Component("kv_cache", kv.bytes, kv.formula, perGPU: kvPerGPU.bytes))
         }
         let dtypeBytes = 2.0  // activations in 16-bit
-        let weightsPerGPU = perGPUWeights(pc: pc, ws: ws, model: m, format: r.weights, tp: tp, pp: pp,
+        var weightsPerGPU = perGPUWeights(pc: pc, ws: ws, model: m, format: r.weights, tp: tp, pp: pp,
                                           measured: r.measuredWeightBytes)
+        if r.engine == .vllm, r.training == nil, let (extra, note) = vllmMXFP4Padding(pc: pc, model: m, format: r.weights, tp: tp, pp: pp,
+                                                                                    release: r.engineVersion, gpu: r.gpu) {
+            weightsPerGPU += extra
+            notes.append(note)
+        }
 
         var activation: Int64 = 0
         var overhead: Int64 = 0
@@ -312,12 +317,12 @@ public enum Estimator {
                     default:
                         // From 0.18 the requested memory is rounded up to a whole byte (math.ceil).
                         let requested = Double(mem) * r.gpuMemoryUtilization
-                        budget = i64(r.engineVersion == .latest ? requested.rounded(.up) : requested.rounded(.down))
+                        budget = i64(r.engineVersion.line == .latest ? requested.rounded(.up) : requested.rounded(.down))
                         availKV = budget - weightsPerGPU - activation - nonTorch - rotary
                     }
                     fitsBudget = budget
                     kvMemory = max(0, availKV)
-                    let w = KVCache.width(m, engine: .vllm, tp: m.isMLA ? 1 : tp)
+                    let w = KVCache.width(m, engine: .vllm, tp: tp, release: r.engineVersion)
                     let perLayerTok = Double(w.k + w.v) * r.kvDType.bytesPerElement
                     let layersPerGPU = Double(max(1, m.layers)) / Double(pp)
                     if availKV <= 0 {
@@ -330,7 +335,7 @@ public enum Estimator {
                         let perRequest = perLayerTok * (fullLayers * Double(r.context) + slideLayers * Double(min(r.context, win + vllmBlockSize)))
                         let conc = Double(availKV) / perRequest
                         maxConcurrency = conc
-                        if r.engineVersion == .latest {
+                        if r.engineVersion.line == .latest {
                             kvCapacity = i64(conc * Double(r.context))
                             notes.append("hybrid sliding-window model: vLLM reports KV capacity as max_concurrency × max_model_len")
                         } else {
@@ -520,19 +525,48 @@ public enum Estimator {
         return 3 * h + qkv + 3 * ffn / t
     }
 
+    /// The bytes vLLM adds to one GPU's MXFP4 experts over their stored size (kernel-tile
+    /// padding, swizzled scale copies: `VLLMMXFP4Backend`), with the note naming the backend; nil
+    /// when the weights are not MXFP4 experts or the backend keeps the stored layout.
+    static func vllmMXFP4Padding(pc: ParamCount, model m: Model, format: WeightFormat, tp: Int, pp: Int,
+                                 release: VLLMRelease, gpu: GPU?) -> (Int64, String)? {
+        guard case .fp4(_, _, "mxfp4") = format, let e = m.numExperts, e > 0, let h = m.hiddenSize,
+              let i = m.moeIntermediateSize ?? m.intermediateSize, h > 0, i > 0 else { return nil }
+        let backend = VLLMMXFP4Backend.choose(release: release, gpu: gpu)
+        guard backend != .stored else { return nil }
+        let ctx = GGUFMix.Context(model: m, tensors: pc.tensors)
+        var stored = 0.0
+        var layers = Set<Int>()
+        var biases = false
+        for t in pc.tensors where t.isExpert && t.part == .main && t.layer >= 0 {
+            stored += format.bytes(of: t, context: ctx, quantization: m.quantization) / Double(t.is2D ? max(1, tp) : 1)
+            layers.insert(t.layer)
+            if t.role == .expertBias { biases = true }
+        }
+        guard !layers.isEmpty else { return nil }
+        let laidOut = Double(layers.count) * backend.layerBytes(experts: e, hidden: h, intermediate: i, tp: tp, biases: biases)
+        let extra = i64(((laidOut - stored) / Double(max(1, pp))).rounded())
+        guard extra != 0 else { return nil }
+        return (extra, "MXFP4 experts in vLLM's \(backend.label) layout (\(release.label), \(gpu?.arch?.label ?? "this GPU")): \(extra >= 0 ? "+" : "")\(Units.gib(extra)) per GPU over the stored bytes")
+    }
+
     /// Weights held by one GPU: 2-D tensors split across tensor-parallel ranks (K/V projections
-    /// replicated once TP exceeds the KV heads), 1-D tensors replicated, layers split across
+    /// replicated once TP exceeds the KV heads; routers and MLA's q_a/kv_a projections on every
+    /// rank), 1-D tensors replicated, layers split across
     /// pipeline stages (the embedding and head counted on the busiest stage).
     static func perGPUWeights(pc: ParamCount, ws: WeightSize, model m: Model, format: WeightFormat, tp: Int, pp: Int, measured: Int64?) -> Int64 {
         if tp == 1 && pp == 1 { return measured ?? ws.bytes }
         let ctx = GGUFMix.Context(model: m, tensors: pc.tensors)
         var layerBytes = 0.0, nonLayer = 0.0
         for t in pc.tensors where t.part != .mtp {
-            let b = format.bytes(of: t, context: ctx)
+            let b = format.bytes(of: t, context: ctx, quantization: m.quantization)
             var share = b
             if t.is2D {
                 var split = Double(tp)
                 if (t.role == .attnK || t.role == .attnV) && m.kvHeads > 0 && tp > m.kvHeads { split = Double(m.kvHeads) }
+                // Replicated on every rank (vLLM's and SGLang's ReplicatedLinear): the MoE router
+                // and MLA's low-rank down-projections (q_a_proj, kv_a_proj_with_mqa).
+                if t.role == .router || t.role == .attnQA || t.role == .attnKVA { split = 1 }
                 share = b / split
             }
             if t.layer >= 0 && t.part == .main { layerBytes += share } else { nonLayer += share }

@@ -36,10 +36,16 @@ public struct KVWidth: Sendable, Equatable {
 /// sliding-window layers holding at most their window and encoders holding none.
 public enum KVCache {
     /// Per-layer K/V widths for a decoder layer under an engine's storage scheme.
-    public static func width(_ m: Model, engine: Engine, tp: Int = 1) -> KVWidth {
+    public static func width(_ m: Model, engine: Engine, tp: Int = 1, release: VLLMRelease = .current) -> KVWidth {
         if m.kind == .encoder { return KVWidth(k: 0, v: 0) }
         if m.isMLA {
             let latent = (m.kvLoraRank ?? 0) + (m.qkRopeHeadDim ?? 0)
+            if engine == .vllm, let head = release.mlaDecompressedHeadSize(m) {
+                // Before MLA caching (0.7.1) vLLM ran DeepSeek-V2/V3 as multi-head attention: every
+                // head's K and V cached, split over tensor-parallel ranks, at the padded head size.
+                let heads = max(1, m.heads / max(1, tp))
+                return KVWidth(k: heads * head, v: heads * head)
+            }
             switch engine {
             case .llamaCpp: return KVWidth(k: latent, v: m.kvLoraRank ?? 0)  // mainline: K latent+rope, V latent
             case .transformers:  // decompressed per-head K (nope+rope) and V
@@ -80,8 +86,9 @@ public enum KVCache {
     /// KV bytes for `sequences` sequences of `tokens` each (llama.cpp: one shared cache of
     /// `tokens × sequences` cells, padded to 256, with iSWA cells for sliding layers).
     public static func size(_ m: Model, dtype: KVDType, engine: Engine, tokens: Int, sequences: Int,
-                            tp: Int = 1, pp: Int = 1, ubatch: Int = 512, encoderTokens: Int? = nil, explain: Bool = true) -> Breakdown {
-        let w = width(m, engine: engine, tp: tp)
+                            tp: Int = 1, pp: Int = 1, ubatch: Int = 512, encoderTokens: Int? = nil, explain: Bool = true,
+                            release: VLLMRelease = .current) -> Breakdown {
+        let w = width(m, engine: engine, tp: tp, release: release)
         let layers = m.kind == .encoder ? 0 : max(0, m.layers)
         let per = Double(w.k + w.v) * dtype.bytesPerElement
         let honours = honoursWindows(m, engine: engine)

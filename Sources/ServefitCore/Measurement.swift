@@ -276,7 +276,7 @@ public enum MeasurementCheck {
             if let q = m.setting("quantization"), let w = try? WeightFormat.parse(q == "compressed-tensors" ? "int8" : q) { r.weights = w }
             if let kv = m.setting("kv_cache_dtype"), kv != "auto", let d = try? KVDType.parse(kv) { r.kvDType = d }
             guard let e = try? Estimator.estimate(r) else { return [] }
-            let w = KVCache.width(model, engine: .vllm, tp: model.isMLA ? 1 : tp)
+            let w = KVCache.width(model, engine: .vllm, tp: tp, release: r.engineVersion)
             let perToken = Double((w.k + w.v) * model.layers) * r.kvDType.bytesPerElement / Double(r.pipelineParallel)
             var out: [Row] = []
             let measuredKV = m.figures["gpu_blocks"].map { $0 * 16 * perToken } ?? m.figures["kv_tokens"].map { $0 * perToken } ?? m.figures["kv_cache_bytes"]

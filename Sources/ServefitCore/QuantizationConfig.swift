@@ -105,8 +105,10 @@ public struct QuantizationConfig: Codable, Sendable, Equatable {
             return re.firstMatch(in: name, range: range).map { $0.range.location == 0 } ?? false
         }
         if pattern.contains("*") {
+            // A module and everything under it: "model.layers.*.self_attn" keeps
+            // "model.layers.3.self_attn.q_proj" (gpt-oss's config lists attention so).
             let escaped = NSRegularExpression.escapedPattern(for: pattern).replacingOccurrences(of: "\\*", with: ".*")
-            return (try? NSRegularExpression(pattern: "^" + escaped + "$")).map { $0.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil } ?? false
+            return (try? NSRegularExpression(pattern: "^" + escaped + "(\\..+)?$")).map { $0.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil } ?? false
         }
         // Dotted components: "mlp.gate" matches "model.layers.0.mlp.gate" but not "mlp.gate_proj".
         let p = pattern.split(separator: "."), n = name.split(separator: ".")

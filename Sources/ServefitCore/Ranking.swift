@@ -212,7 +212,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if maxPriceAgeDays != d.maxPriceAgeDays { o["max-price-age"] = "\(maxPriceAgeDays)d" }
         if includeStale { o["include-stale"] = "true" }
         if allowLongContext { o["allow-long-context"] = "true" }
-        if engineVersion != d.engineVersion { o["engine-version"] = engineVersion.rawValue }
+        if engineVersion != d.engineVersion { o["engine-version"] = engineVersion.text }
         if noCalibration { o["no-calibration"] = "true" }
         if explain { o["explain"] = "true" }
         return o
@@ -826,7 +826,8 @@ public enum Ranker {
             return PerformanceModel.Shared(factors: f) { [unowned self] tokens, seqs, tp, pp in
                 let key = KVKey(tokens: tokens, sequences: seqs, tp: tp, pp: pp)
                 if let known = self.kvBytes[key] { return known }
-                let b = KVCache.size(self.model, dtype: self.kv, engine: self.q.engine, tokens: tokens, sequences: seqs, tp: tp, pp: pp, explain: false).bytes
+                let b = KVCache.size(self.model, dtype: self.kv, engine: self.q.engine, tokens: tokens, sequences: seqs, tp: tp, pp: pp, explain: false,
+                                     release: self.q.engineVersion).bytes
                 self.kvBytes[key] = b
                 return b
             }
@@ -870,8 +871,9 @@ public enum Ranker {
             if q.engine.isPagedServer, let base = e.perGPUBytes {
                 // A paged server preallocates its whole KV budget; what a batch occupies is the
                 // rest of the estimate plus the KV of `batch` sequences.
-                let tp = model.isMLA ? 1 : p.tp
-                let one = oneSequenceKV[tp] ?? KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: tp, pp: 1, explain: false).bytes
+                let tp = p.tp
+                let one = oneSequenceKV[tp] ?? KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: tp, pp: 1, explain: false,
+                                                            release: q.engineVersion).bytes
                 oneSequenceKV[tp] = one
                 r.perGPUBytes = base + one * Int64(max(0, f.batch - 1))
             } else {

@@ -163,6 +163,20 @@ public struct WeightSize: Sendable, Equatable {
 }
 
 extension WeightFormat {
+    /// One tensor's bytes in this format under the checkpoint's own config: modules it leaves
+    /// unquantised stay 16-bit, and block-wise fp8 scales replace the per-row ones.
+    func bytes(of t: TensorInfo, context c: GGUFMix.Context, quantization q: QuantizationConfig?) -> Double {
+        let b = bytes(of: t, context: c)
+        guard let q, isQuantized, WeightFormat.isQuantizable(t) else { return b }
+        if q.keepsUnquantized(t.moduleName) { return t.elements * 2 }
+        if case .fp8 = self, let block = q.weightBlockSize, t.rowSize > 0 {
+            let rows = t.elements / Double(t.rowSize)
+            let blocks = (rows / Double(block[0])).rounded(.up) * (Double(t.rowSize) / Double(block[1])).rounded(.up)
+            return t.elements + blocks * 4
+        }
+        return b
+    }
+
     /// Sizes all weights of the main model (no MTP layers) in this format.
     public func size(_ pc: ParamCount, model: Model) -> WeightSize {
         let ctx = GGUFMix.Context(model: model, tensors: pc.tensors)
@@ -177,18 +191,7 @@ extension WeightFormat {
             }
             // With tied embeddings llama.cpp treats the token embedding as the output tensor.
             if t.role == .embedding && !ctx.hasOutput { t.role = .lmHead; c.tiedOutput = true }
-            var b = bytes(of: t, context: c)
-            // The checkpoint's own config: modules it leaves unquantised stay 16-bit, and
-            // block-wise fp8 scales replace the per-row ones.
-            if let q = model.quantization, isQuantized, WeightFormat.isQuantizable(t) {
-                if q.keepsUnquantized(t.moduleName) {
-                    b = t.elements * 2
-                } else if case .fp8 = self, let block = q.weightBlockSize, t.rowSize > 0 {
-                    let rows = t.elements / Double(t.rowSize)
-                    let blocks = (rows / Double(block[0])).rounded(.up) * (Double(t.rowSize) / Double(block[1])).rounded(.up)
-                    b = t.elements + blocks * 4
-                }
-            }
+            let b = bytes(of: t, context: c, quantization: model.quantization)
             total += b
             params += t.elements
             if t.layer >= 0 && t.part == .main { perLayer[t.layer, default: 0] += b } else { nonLayer += b }

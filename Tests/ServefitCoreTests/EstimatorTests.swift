@@ -263,6 +263,48 @@ func vllmKVCapacity(_ c: VLLMCase) throws {
     #expect(QuantizationConfig.matches("mlp.gate", "model.layers.0.mlp.gate"))
     #expect(!QuantizationConfig.matches("mlp.gate", "model.layers.0.mlp.gate_proj"))
     #expect(QuantizationConfig.matches("model.layers.*.self_attn.q_proj", "model.layers.7.self_attn.q_proj"))
+    // A wildcard module keeps everything under it (gpt-oss lists "model.layers.*.self_attn"),
+    // but not a module whose name merely starts the same.
+    #expect(QuantizationConfig.matches("model.layers.*.self_attn", "model.layers.7.self_attn.q_proj"))
+    #expect(QuantizationConfig.matches("model.layers.*.mlp.router", "model.layers.0.mlp.router"))
+    #expect(!QuantizationConfig.matches("model.layers.*.self_attn", "model.layers.7.self_attn_norm"))
+    #expect(!QuantizationConfig.matches("model.layers.*.mlp.router", "model.layers.0.mlp.experts.gate_up_proj"))
+}
+
+/// gpt-oss's config keeps attention, router, embeddings and head in bf16: only the experts are
+/// MXFP4, so the checkpoints are 60.8 GiB (120b) and 12.8 GiB (20b), as OpenAI's gpt-oss model
+/// card gives their checkpoint sizes, not the 59.5 GiB of quantising every linear layer. On vLLM the experts then take the layout of
+/// the MoE backend the release picks for the GPU (Marlin on A100: hidden 2880 → 3072,
+/// intermediate per rank 2880 → 2944), which the engine's "Model loading took" line includes.
+@Test func gptOSSKeepsAttentionInBF16AndVLLMPadsItsExperts() throws {
+    let (models, gpus) = try seedCatalog()
+    let m = try #require(models.first { $0.slug == "gpt-oss-120b" })
+    #expect(m.quantization?.format == "mxfp4")
+    let a100 = try #require(gpus.first { $0.slug == "a100-80gb-sxm" })
+    var r = EstimateRequest(model: m)
+    r.weights = try WeightFormat.parse("mxfp4")
+    r.engine = .transformers
+    let stored = Double(try Estimator.estimate(r).weightsBytes) / Double(Units.GiB)
+    #expect(abs(stored - 60.8) < 0.1, "\(stored) GiB")
+    var small = EstimateRequest(model: try #require(models.first { $0.slug == "gpt-oss-20b" }))
+    small.weights = r.weights; small.engine = .transformers
+    let smallGiB = Double(try Estimator.estimate(small).weightsBytes) / Double(Units.GiB)
+    #expect(abs(smallGiB - 12.8) < 0.1, "\(smallGiB) GiB")
+    r.engine = .vllm
+    r.gpu = a100; r.gpuName = a100.name; r.gpuMemoryBytes = a100.memoryBytes
+    r.engineVersion = try VLLMRelease.parse("0.10.1")
+    let e = try Estimator.estimate(r)
+    let perGPU = Double(e.weightsBytesPerGPU ?? 0) / Double(Units.GiB)
+    #expect(perGPU > stored + 1.0, "\(perGPU) GiB")
+    #expect(e.notes.contains { $0.contains("Marlin") }, "\(e.notes)")
+    // Backends by device and release.
+    let h100 = try #require(gpus.first { $0.slug == "h100-sxm" })
+    #expect(VLLMMXFP4Backend.choose(release: try .parse("0.10.1"), gpu: h100) == .marlin)
+    #expect(VLLMMXFP4Backend.choose(release: try .parse("0.11.0"), gpu: h100) == .tritonStrided)
+    #expect(VLLMMXFP4Backend.choose(release: try .parse("0.14.1"), gpu: h100) == .tritonSwizzled)
+    #expect(VLLMMXFP4Backend.choose(release: .latest, gpu: h100) == .tritonSwizzledPadded)
+    #expect(VLLMMXFP4Backend.choose(release: .latest, gpu: a100) == .marlin)
+    #expect(VLLMMXFP4Backend.choose(release: .latest, gpu: gpus.first { $0.slug == "mi300x" }) == .stored)
 }
 
 /// A checkpoint stored quantised is sized in its own format unless --weights says otherwise.

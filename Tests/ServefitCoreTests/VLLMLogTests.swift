@@ -69,7 +69,7 @@ let vllmLogCases: [VLLMLogCase] = [
     .init(id: "jinwoong-blog-qwen3-14b-awq-2xl4-pp2-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", pp: 2, maxModelLen: 40960),
     // DeepSeek-V3 (its block-wise FP8 checkpoint) over 2 nodes of 8 H100: PP 2 × TP 8, V0 0.6.6, utilisation 0.95.
     .init(id: "augmxnt-deepseek-v3-16xh100-pp2-tp8-v066", model: "deepseek-v3", weights: "fp8", version: "0.6.6", gpu: "h100-sxm", tp: 8, pp: 2, util: 0.95,
-          maxModelLen: 8192, kvGap: "vLLM before 0.7.1 had no MLA cache: it kept DeepSeek's K (192) and V (128) per head, split over TP; servefit's release lines do not yet tell 0.6.6 from the MLA releases and size the 576-wide latent",
+          maxModelLen: 8192, kvGap: "vLLM 0.6.6 caches DeepSeek's 128 heads at the padded head size 256, 16 a rank (modelled: the blocks hold 21.5 GiB), but it kept about 11 GiB a GPU more out of the KV cache than the weights and profiling run explain; the log prints no non-torch line to say where",
           quantization: QuantizationConfig(method: "fp8", weightBlockSize: [128, 128])),
     .init(id: "jinwoong-blog-qwen3-14b-awq-l4-tp1-v028", model: "qwen3-14b", weights: "awq", version: "0.28.0", gpu: "l4", maxModelLen: 40960,
           kvGap: "the author saw 9.10 to 10.33 GiB for this same configuration across runs; servefit's 10.20 GiB is inside that range but 4.7% of the L4 above the 9.10 GiB run"),
@@ -97,13 +97,16 @@ let vllmLogCases: [VLLMLogCase] = [
     .init(id: "llmd-h100-qwen3-32b-tp2-mml16000", model: "qwen3-32b", version: "0.11", totalGiB: 79.18, tp: 2, maxModelLen: 16000),
     .init(id: "llmd-h100-qwen3-32b-tp1-mml16000", model: "qwen3-32b", version: "0.11", totalGiB: 79.18, maxModelLen: 16000),
     .init(id: "llmd-h100-llama31-8b-instruct-tp1-mml16000", model: "llama-3.1-8b-instruct", version: "0.11", totalGiB: 79.18, maxModelLen: 16000),
-    .init(id: "llmd-h100-gpt-oss-120b-tp1-mml16000", model: "gpt-oss-120b", weights: "mxfp4", version: "0.11", totalGiB: 79.18, maxModelLen: 16000,
-          weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", quantization: gptOSS),
+    // The measurement file was added on 2026-01-27 with a recipe on image `vllm/vllm-openai:latest`,
+    // which was 0.14.1 that week (a later revision of the recipe names v0.11.0); H100 (79.18 GiB).
+    .init(id: "llmd-h100-gpt-oss-120b-tp1-mml16000", model: "gpt-oss-120b", weights: "mxfp4", version: "0.14.1", totalGiB: 79.18, gpu: "h100-sxm", maxModelLen: 16000,
+          kvGap: "the log's own figures leave no KV room (0.9 × 79.18 − 64.38 weights − 7.38 activation − 0.13 non-torch = −0.63 GiB) yet it reports 3.33 GiB: servefit, from the same weights, finds none",
+          quantization: gptOSS),
     // gpt-oss on A100 80 GB: 120B at TP 4 (0.10.1.1, Ray, utilisation 0.8, 2048 batched tokens); 20B at utilisation 0.65 (0.19).
     .init(id: "dennislee22-gpt-oss-120b-4xa100-80gb-tp4-ray-v0101", model: "gpt-oss-120b", weights: "mxfp4", version: "0.10.1", gpu: "a100-80gb-sxm", tp: 4,
-          util: 0.8, maxModelLen: 16384, batchedTokens: 2048, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", quantization: gptOSS),
+          util: 0.8, maxModelLen: 16384, batchedTokens: 2048, quantization: gptOSS),
     .init(id: "myoceane-gpt-oss-20b-a100-80gb-tp1-util065-v019", model: "gpt-oss-20b", weights: "mxfp4", version: "0.19.0", gpu: "a100-80gb-sxm", util: 0.65,
-          maxModelLen: 131072, weightsGap: "vLLM pads gpt-oss's MXFP4 expert weights to its MoE kernels' tiles (hidden 2880 → 3072 and the intermediate width rounded up, by backend and release): servefit sizes the checkpoint's bytes", quantization: gptOSS),
+          maxModelLen: 131072, quantization: gptOSS),
 ]
 
 /// gpt-oss's config.json: MXFP4 experts; attention, router, embeddings and head kept in bf16.
@@ -145,6 +148,7 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
     let total = c.totalGiB.map { Int64($0 * Double(Units.GiB)) } ?? g?.visibleMemoryBytes ?? 0
     r.gpuMemoryBytes = total; r.gpuVisibleMemoryBytes = total
     r.gpuName = g?.name
+    r.gpu = g
     r.gpus = c.tp * c.pp
     r.tensorParallel = c.tp
     r.pipelineParallel = c.pp
@@ -161,7 +165,7 @@ func vllmStartupLog(_ c: VLLMLogCase) throws {
         if let gap = c.weightsGap { withKnownIssue(Comment(rawValue: gap)) { check() } } else { check() }
     }
     // KV per token on one rank, as vLLM pages it (KV heads split over TP, at least one each).
-    let w = KVCache.width(m, engine: .vllm, tp: c.tp)
+    let w = KVCache.width(m, engine: .vllm, tp: c.tp, release: r.engineVersion)
     // A pipeline stage pages its own layers only.
     let perToken = Double((w.k + w.v) * m.layers) * r.kvDType.bytesPerElement / Double(c.pp)
     // The engine's own capacity (blocks or tokens: the minimum over ranks) before one worker's
