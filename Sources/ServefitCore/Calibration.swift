@@ -72,13 +72,14 @@ public enum Calibration {
     /// gathered runs it is dominated by each engine's admission and chunking policy of its day.
     static let secondary = ["tpot_ms_median"]
 
-    /// The engine's default cap on sequences in flight (vLLM --max-num-seqs 256 on most GPUs, 1024
-    /// on ≥ 70 GiB Hopper-class; TensorRT-LLM max_batch_size 2048; SGLang max_running_requests large).
-    static func engineMaxBatch(_ e: Engine, _ g: GPU) -> Int {
+    /// The engine's default cap on sequences in flight: vLLM's --max-num-seqs of the run's release
+    /// on that GPU (256 on V0; 1024 on large Hopper-class parts from V1: `VLLMRelease.profileDefaults`),
+    /// TensorRT-LLM max_batch_size 2048, SGLang max_running_requests large.
+    static func engineMaxBatch(_ e: Engine, _ g: GPU, release: VLLMRelease) -> Int {
         switch e {
         case .trtllm: return 2048
         case .sglang: return 4096
-        case .vllm: return g.visibleMemoryBytes >= 70 * Units.GiB && (g.arch?.sm ?? 0) >= 90 ? 1024 : 256
+        case .vllm: return release.profileDefaults(maxModelLen: 8192, gpuMemoryBytes: g.visibleMemoryBytes, gpuName: g.name).seqs
         default: return 512
         }
     }
@@ -155,7 +156,8 @@ public enum Calibration {
             predicted["output_tok_s"] = Double(b * output) / e2e
         default:
             // offline and serving: continuous batching at the concurrency the run allows and the KV pool holds.
-            let cap = min(prepared.capacity, m.maxNumSeqs ?? engineMaxBatch(engine, gpu), m.numPrompts ?? Int.max)
+            let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current
+            let cap = min(prepared.capacity, m.maxNumSeqs ?? engineMaxBatch(engine, gpu, release: release), m.numPrompts ?? Int.max)
             var b = min(cap, m.concurrency ?? m.batch ?? m.numPrompts ?? cap)
             let rate = m.mode == "serving" && m.concurrency == nil ? m.requestRate.flatMap { $0 > 0 ? $0 : nil } : nil
             if let rate {

@@ -20,7 +20,10 @@ func calibrationSet() throws -> (set: [MeasuredRun], models: [String: Model], gp
     let points = Calibration.points(set, models: models, gpus: gpus, PerfAssumptions())
     #expect(points.count >= 400)
     let s = Calibration.summary(points)
-    #expect(s.within15 >= 0.67, "share within ×1.5: \(s.within15)")
+    // The floor was 0.67 until 2026-12-02, when 27 entries were corrected (random-dataset runs
+    // marked ShareGPT, FP8 KV caches recorded as fp16, mean outputs of 100 recorded as 128) and
+    // V0 runs got V0's default of 256 sequences: the refit on the corrected set is 0.66.
+    #expect(s.within15 >= 0.66, "share within ×1.5: \(s.within15)")
     #expect(s.within125 >= 0.43, "share within ×1.25: \(s.within125)")
     #expect(s.medianFactor <= 1.30, "median error ×\(s.medianFactor)")
     #expect(s.worstFactor <= 16.5, "worst ×\(s.worstFactor)")
