@@ -105,6 +105,8 @@ public enum Calibration {
         var traffic: PerformanceModel.WeightTraffic
         /// Sequences of input + output tokens that fit in the engine's KV pool.
         var capacity: Int
+        /// The engine's default cap on sequences in flight for this run's release and GPU.
+        var defaultMaxBatch: Int
     }
 
     static func prepare(_ m: MeasuredRun, models: [String: Model], gpus: [String: GPU]) -> Prepared? {
@@ -125,8 +127,9 @@ public enum Calibration {
         e.gpuMemoryUtilization = 0.9
         var capacity = 1
         if let est = try? Estimator.estimate(e), let c = est.maxConcurrency { capacity = max(1, Int(min(1e6, c.rounded(.down)))) }
+        let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current
         return Prepared(run: m, model: model, gpu: gpu, engine: engine, weights: weights, kv: kv, tp: tp, pp: pp, pc: pc,
-                        traffic: traffic, capacity: capacity)
+                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, gpu, release: release))
     }
 
     static func predict(_ prepared: Prepared, _ a: PerfAssumptions) -> [CalibrationPoint]? {
@@ -156,8 +159,7 @@ public enum Calibration {
             predicted["output_tok_s"] = Double(b * output) / e2e
         default:
             // offline and serving: continuous batching at the concurrency the run allows and the KV pool holds.
-            let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current
-            let cap = min(prepared.capacity, m.maxNumSeqs ?? engineMaxBatch(engine, gpu, release: release), m.numPrompts ?? Int.max)
+            let cap = min(prepared.capacity, m.maxNumSeqs ?? prepared.defaultMaxBatch, m.numPrompts ?? Int.max)
             var b = min(cap, m.concurrency ?? m.batch ?? m.numPrompts ?? cap)
             let rate = m.mode == "serving" && m.concurrency == nil ? m.requestRate.flatMap { $0 > 0 ? $0 : nil } : nil
             if let rate {

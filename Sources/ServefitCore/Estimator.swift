@@ -539,7 +539,7 @@ public enum Estimator {
         var layers = Set<Int>()
         var biases = false
         for t in pc.tensors where t.isExpert && t.part == .main && t.layer >= 0 {
-            stored += format.bytes(of: t, context: ctx, quantization: m.quantization) / Double(t.is2D ? max(1, tp) : 1)
+            stored += format.bytes(of: t, context: ctx, quantization: m.quantization) / tpSplit(t, model: m, tp: tp)
             layers.insert(t.layer)
             if t.role == .expertBias { biases = true }
         }
@@ -548,6 +548,17 @@ public enum Estimator {
         let extra = i64(((laidOut - stored) / Double(max(1, pp))).rounded())
         guard extra != 0 else { return nil }
         return (extra, "MXFP4 experts in vLLM's \(backend.label) layout (\(release.label), \(gpu?.arch?.label ?? "this GPU")): \(extra >= 0 ? "+" : "")\(Units.gib(extra)) per GPU over the stored bytes")
+    }
+
+    /// How many tensor-parallel ranks share one tensor: 2-D tensors are split across all of them
+    /// (K/V projections only across as many as there are KV heads), except the MoE router and
+    /// MLA's low-rank down-projections (q_a_proj, kv_a_proj_with_mqa), which vLLM and SGLang
+    /// replicate (`ReplicatedLinear`); 1-D tensors are replicated.
+    static func tpSplit(_ t: TensorInfo, model m: Model, tp: Int) -> Double {
+        guard t.is2D, tp > 1 else { return 1 }
+        if t.role == .router || t.role == .attnQA || t.role == .attnKVA { return 1 }
+        if (t.role == .attnK || t.role == .attnV) && m.kvHeads > 0 && tp > m.kvHeads { return Double(m.kvHeads) }
+        return Double(tp)
     }
 
     /// Weights held by one GPU: 2-D tensors split across tensor-parallel ranks (K/V projections
@@ -560,15 +571,7 @@ public enum Estimator {
         var layerBytes = 0.0, nonLayer = 0.0
         for t in pc.tensors where t.part != .mtp {
             let b = format.bytes(of: t, context: ctx, quantization: m.quantization)
-            var share = b
-            if t.is2D {
-                var split = Double(tp)
-                if (t.role == .attnK || t.role == .attnV) && m.kvHeads > 0 && tp > m.kvHeads { split = Double(m.kvHeads) }
-                // Replicated on every rank (vLLM's and SGLang's ReplicatedLinear): the MoE router
-                // and MLA's low-rank down-projections (q_a_proj, kv_a_proj_with_mqa).
-                if t.role == .router || t.role == .attnQA || t.role == .attnKVA { split = 1 }
-                share = b / split
-            }
+            let share = b / tpSplit(t, model: m, tp: tp)
             if t.layer >= 0 && t.part == .main { layerBytes += share } else { nonLayer += share }
         }
         var total = layerBytes / Double(pp) + nonLayer

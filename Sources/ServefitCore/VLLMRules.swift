@@ -38,10 +38,6 @@ public struct VLLMRelease: Sendable, Hashable, Codable {
 
     public init(line: Line, number: Number? = nil) { self.line = line; self.number = number }
 
-    public static let v0_5 = VLLMRelease(line: .v0_5)
-    public static let v0_6 = VLLMRelease(line: .v0_6)
-    public static let v0_8 = VLLMRelease(line: .v0_8)
-    public static let v0_10 = VLLMRelease(line: .v0_10)
     public static let latest = VLLMRelease(line: .latest)
     public static let current: VLLMRelease = .latest
     /// The newest release whose source servefit's rules were read from (what `latest` means).

@@ -20,10 +20,13 @@ public final class CatalogStore: Sendable {
     /// Opens (creating if needed) the catalog at `path`, a SQLite file or a postgres:// URL,
     /// migrates it, and seeds a new one.
     public static func open(path: String, seedIfNew: Bool = true) throws -> CatalogStore {
-        if PostgresLocation.isURL(path) {
-            return try CatalogStore(backend: try PostgresBackend(try PostgresLocation(url: path)), seedIfNew: seedIfNew)
-        }
-        return try CatalogStore(backend: try SQLiteBackend.open(path: path), seedIfNew: seedIfNew)
+        try CatalogStore(backend: try backend(at: path), seedIfNew: seedIfNew)
+    }
+
+    /// The engine a location names: PostgreSQL for a postgres:// URL, else a SQLite file.
+    static func backend(at path: String) throws -> any StoreBackend {
+        if PostgresLocation.isURL(path) { return try PostgresBackend(try PostgresLocation(url: path)) }
+        return try SQLiteBackend.open(path: path)
     }
 
     /// Opens the catalog at `path` only if one is there (a file that exists, a PostgreSQL
@@ -31,14 +34,14 @@ public final class CatalogStore: Sendable {
     /// read-only conveniences such as shell completion.
     public static func openExisting(path: String) throws -> CatalogStore? {
         if PostgresLocation.isURL(path) {
-            let backend = try PostgresBackend(try PostgresLocation(url: path))
+            let backend = try backend(at: path)
             let present = try backend.read { db in
                 try db.scalar(Bool.self, "SELECT to_regclass('servefit_migrations') IS NOT NULL") ?? false
             }
             return present ? try CatalogStore(backend: backend, seedIfNew: false) : nil
         }
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try CatalogStore(backend: try SQLiteBackend.open(path: path), seedIfNew: false)
+        return try open(path: path, seedIfNew: false)
     }
 
     /// The SQLite schema's migrator (tests build older schema versions with it).

@@ -5,11 +5,10 @@ import Testing
 @testable import ServefitCore
 @testable import ServefitStore
 
+/// A new SQLite file path, for the tests about the file itself.
 func tempPath() -> String {
     _ = pinnedToday
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("servefit-test-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("catalog.sqlite").path
+    return TestCatalog.sqliteFile("test")
 }
 
 /// Everything a write could have touched, to prove a failed write changed nothing.
