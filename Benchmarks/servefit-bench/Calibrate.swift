@@ -15,6 +15,7 @@ func runCalibration(iterations: Int) throws {
     var legacy = PerfAssumptions()
     legacy.bandwidthEfficiency = 0.75; legacy.computeEfficiency = 0.5; legacy.gemmHalfTokens = 0; legacy.layerOverheadUs = 0
     legacy.allReduceLatencyUs = 10; legacy.stepOverheadMs = 0.5; legacy.sequenceOverheadUs = 0; legacy.moeFactor = 1; legacy.moeLayerOverheadUs = 0
+    legacy.mlaLayerOverheadUs = 0
     legacy.engineFactors = [:]
     let before = Calibration.points(set, models: models, gpus: gpus, legacy)
     progress("calibrate: \(set.count) runs, \(before.count) figures the catalog can predict; fitting (\(iterations) iterations)")
@@ -44,6 +45,7 @@ func runCalibration(iterations: Int) throws {
             public static let sequenceOverheadUs = \(num(fitted.sequenceOverheadUs))
             public static let moeFactor = \(num(fitted.moeFactor))
             public static let moeLayerOverheadUs = \(num(fitted.moeLayerOverheadUs))
+            public static let mlaLayerOverheadUs = \(num(fitted.mlaLayerOverheadUs))
             public static let engineFactors: [String: Double] = [
 
         """
@@ -71,7 +73,8 @@ func runCalibration(iterations: Int) throws {
     for (k, v) in [("bandwidth efficiency", fitted.bandwidthEfficiency), ("compute efficiency (large GEMM)", fitted.computeEfficiency),
                    ("GEMM half-efficiency tokens", fitted.gemmHalfTokens), ("per-layer fixed cost (µs)", fitted.layerOverheadUs),
                    ("all-reduce latency (µs)", fitted.allReduceLatencyUs), ("step overhead (ms)", fitted.stepOverheadMs), ("host cost per sequence per step (µs)", fitted.sequenceOverheadUs),
-                   ("MoE grouped-GEMM factor", fitted.moeFactor), ("MoE layer fixed cost (µs)", fitted.moeLayerOverheadUs)] { md += "| \(k) | \(num(v)) |\n" }
+                   ("MoE grouped-GEMM factor", fitted.moeFactor), ("MoE layer fixed cost (µs)", fitted.moeLayerOverheadUs),
+                   ("MLA layer fixed cost (µs)", fitted.mlaLayerOverheadUs)] { md += "| \(k) | \(num(v)) |\n" }
     for (k, v) in fitted.engineFactors.sorted(by: { $0.key < $1.key }) { md += "| engine factor \(k) | \(num(v)) |\n" }
     md += "\n## Largest in-sample errors\n\n| run | metric | measured | predicted | error |\n|---|---|---|---|---|\n"
     for p in inSample.sorted(by: { $0.factor > $1.factor }).prefix(20) {

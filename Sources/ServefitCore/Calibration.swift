@@ -30,6 +30,14 @@ public struct MeasuredRun: Codable, Sendable {
     /// Where the prompts came from: "sharegpt" (real conversations: output lengths vary, with a
     /// long tail) or nil (fixed lengths, the random dataset or a fixed batch).
     public var dataset: String?
+    /// Attention run data-parallel over this many ranks (SGLang --enable-dp-attention,
+    /// TensorRT-LLM enable_attention_dp), and experts split over `ep` ranks, when the run did so.
+    /// Attention data parallelism is priced (`PerfRequest.attentionDataParallel`); expert
+    /// parallelism moves the same bytes and FLOPs per rank as TP in this model.
+    public var attentionDP: Int?
+    public var ep: Int?
+    /// false when the run turned CUDA graphs off (eager launches).
+    public var cudaGraphs: Bool?
     public var measured: [String: Double]
     public var verbatim: String?
     public var notes: String?
@@ -39,6 +47,7 @@ public struct MeasuredRun: Codable, Sendable {
         case tp, pp, engine, engineVersion = "engine_version", weights, kvDtype = "kv_dtype", mode, inputLen = "input_len"
         case outputLen = "output_len", batch, concurrency, requestRate = "request_rate", numPrompts = "num_prompts"
         case nCtxDepth = "n_ctx_depth", maxNumSeqs = "max_num_seqs", dataset, measured, verbatim, notes
+        case attentionDP = "attention_dp", ep, cudaGraphs = "cuda_graphs"
     }
 }
 
@@ -107,6 +116,9 @@ public enum Calibration {
         var capacity: Int
         /// The engine's default cap on sequences in flight for this run's release and GPU.
         var defaultMaxBatch: Int
+        /// The engine's default tokens a step when it mixes prompt chunks with decodes (vLLM V1's
+        /// max_num_batched_tokens for this release and GPU); nil when it does not.
+        var tokenBudget: Int?
     }
 
     static func prepare(_ m: MeasuredRun, models: [String: Model], gpus: [String: GPU]) -> Prepared? {
@@ -126,10 +138,21 @@ public enum Calibration {
         e.gpuMemoryBytes = gpu.memoryBytes; e.gpuVisibleMemoryBytes = gpu.visibleMemoryBytes; e.paramCount = pc
         e.gpuMemoryUtilization = 0.9
         var capacity = 1
-        if let est = try? Estimator.estimate(e), let c = est.maxConcurrency { capacity = max(1, Int(min(1e6, c.rounded(.down)))) }
+        if let est = try? Estimator.estimate(e), var c = est.maxConcurrency {
+            // Attention data parallelism: each of d groups keeps only its own sequences' cache, so
+            // an MLA latent (whole on every rank under TP) holds d times the sequences, in a pool
+            // smaller by the attention weights each rank now holds whole.
+            if model.isMLA, let d = m.attentionDP, d > 1, d <= tp, let pool = est.kvMemoryBytes, pool > 0 {
+                let extra = traffic.attention * (1 / Double(tp / d) - 1 / Double(tp)) / Double(pp)
+                c *= Double(d) * max(0, 1 - extra / Double(pool))
+            }
+            capacity = max(1, Int(min(1e6, c.rounded(.down))))
+        }
         let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current
+        let budget = engine == .vllm && release.isV1
+            ? release.profileDefaults(maxModelLen: 8192, gpuMemoryBytes: gpu.visibleMemoryBytes, gpuName: gpu.name).batchedTokens : nil
         return Prepared(run: m, model: model, gpu: gpu, engine: engine, weights: weights, kv: kv, tp: tp, pp: pp, pc: pc,
-                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, gpu, release: release))
+                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, gpu, release: release), tokenBudget: budget)
     }
 
     static func predict(_ prepared: Prepared, _ a: PerfAssumptions) -> [CalibrationPoint]? {
@@ -137,7 +160,8 @@ public enum Calibration {
         func perf(batch: Int, input: Int, output: Int) -> Performance? {
             var r = PerfRequest(model: prepared.model, gpu: gpu)
             r.weights = prepared.weights; r.kvDType = prepared.kv; r.engine = engine
-            r.tensorParallel = prepared.tp; r.pipelineParallel = prepared.pp
+            r.tensorParallel = prepared.tp; r.pipelineParallel = prepared.pp; r.tokenBudget = prepared.tokenBudget
+            r.attentionDataParallel = min(prepared.tp, max(1, m.attentionDP ?? 1))
             r.batch = max(1, batch); r.inputTokens = input; r.outputTokens = output; r.assumptions = a; r.paramCount = prepared.pc
             return try? PerformanceModel.evaluate(r, traffic: prepared.traffic)
         }
@@ -272,7 +296,7 @@ public enum Calibration {
 
     static func vector(_ a: PerfAssumptions) -> [Double] {
         [a.bandwidthEfficiency, a.computeEfficiency, a.gemmHalfTokens, a.layerOverheadUs, a.allReduceLatencyUs, a.stepOverheadMs, a.moeFactor,
-         a.moeLayerOverheadUs, a.sequenceOverheadUs].map { log(max(1e-6, $0)) } + engineKeys.map { log(a.engineFactors[$0] ?? 1) }
+         a.moeLayerOverheadUs, a.sequenceOverheadUs, a.mlaLayerOverheadUs].map { log(max(1e-6, $0)) } + engineKeys.map { log(a.engineFactors[$0] ?? 1) }
     }
 
     static func assumptions(_ v: [Double]) -> PerfAssumptions {
@@ -280,9 +304,9 @@ public enum Calibration {
         let e = v.map { exp($0) }
         a.bandwidthEfficiency = min(1, e[0]); a.computeEfficiency = min(1, e[1]); a.gemmHalfTokens = min(1e5, e[2])
         a.layerOverheadUs = min(1e4, e[3]); a.allReduceLatencyUs = min(1e4, e[4]); a.stepOverheadMs = min(1e3, e[5]); a.moeFactor = min(20, e[6])
-        a.moeLayerOverheadUs = min(1e5, e[7]); a.sequenceOverheadUs = min(1e4, e[8])
+        a.moeLayerOverheadUs = min(1e5, e[7]); a.sequenceOverheadUs = min(1e4, e[8]); a.mlaLayerOverheadUs = min(1e5, e[9])
         var f: [String: Double] = ["vllm/cuda": 1]
-        for (i, k) in engineKeys.enumerated() { f[k] = min(20, e[9 + i]) }
+        for (i, k) in engineKeys.enumerated() { f[k] = min(20, e[10 + i]) }
         a.engineFactors = f
         return a
     }
@@ -313,7 +337,7 @@ public enum Calibration {
         func sq(_ x: Double, _ centre: Double, _ sigma: Double) -> Double { let d = log(max(1e-9, x) / centre) / sigma; return d * d }
         var p = sq(a.bandwidthEfficiency, 0.8, 0.15) + sq(a.computeEfficiency, 0.6, 0.3) + sq(a.gemmHalfTokens, 64, 1.5)
             + sq(a.layerOverheadUs, 10, 1.5) + sq(a.allReduceLatencyUs, 15, 1) + sq(a.stepOverheadMs, 1, 1.5) + sq(a.moeFactor, 1.25, 0.7)
-            + sq(a.moeLayerOverheadUs, 100, 1.0) + sq(a.sequenceOverheadUs, 20, 1.5)
+            + sq(a.moeLayerOverheadUs, 100, 1.0) + sq(a.sequenceOverheadUs, 20, 1.5) + sq(a.mlaLayerOverheadUs, 50, 1.5)
         for k in engineKeys { p += sq(a.engineFactors[k] ?? 1, 1, 0.5) }
         return p
     }
@@ -376,7 +400,7 @@ extension PerfAssumptions {
         var a = PerfAssumptions()
         a.bandwidthEfficiency = 0.8; a.computeEfficiency = 0.6; a.gemmHalfTokens = 64; a.layerOverheadUs = 10
         a.allReduceLatencyUs = 15; a.stepOverheadMs = 1; a.moeFactor = 1.25; a.moeLayerOverheadUs = 100
-        a.sequenceOverheadUs = 20
+        a.sequenceOverheadUs = 20; a.mlaLayerOverheadUs = 50
         a.engineFactors = ["vllm/cuda": 1]
         return a
     }

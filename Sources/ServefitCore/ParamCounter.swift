@@ -4,6 +4,8 @@ public struct TensorInfo: Sendable, Equatable {
     public enum Role: String, Sendable, CaseIterable {
         case embedding, positionEmbedding, lmHead, norm, bias
         case attnQ, attnK, attnV, attnO, attnQKV, attnQA, attnQB, attnKVA, attnKVB, attnSinks
+        /// A projection of the attention block (q/k/v/o, MLA's down- and up-projections, sinks).
+        public var isAttention: Bool { rawValue.hasPrefix("attn") }
         case router, ffnGate, ffnUp, ffnDown, ffnGateUp
         case expertGate, expertUp, expertDown, expertGateUp, expertBias
         case sharedGate, sharedUp, sharedDown, sharedExpertGate

@@ -31,6 +31,10 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
     /// Fixed cost of one MoE layer per step (routing, top-k, token permutation, grouped-GEMM
     /// launches), microseconds.
     public var moeLayerOverheadUs: Double = FittedProfile.moeLayerOverheadUs
+    /// Fixed cost of one multi-head latent attention layer per step beyond a plain attention
+    /// layer's (the query and latent down-projections and their norms, the two absorbed
+    /// per-head products, their launches), microseconds.
+    public var mlaLayerOverheadUs: Double = FittedProfile.mlaLayerOverheadUs
     /// Software factor per engine and GPU stack ("vllm/cuda", "llama.cpp/rocm", …): step times
     /// are multiplied by it (vLLM on CUDA is the reference, 1).
     public var engineFactors: [String: Double] = FittedProfile.engineFactors
@@ -56,7 +60,7 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
         case gemmHalfTokens = "gemm_half_tokens", interconnectEfficiency = "interconnect_efficiency"
         case allReduceLatencyUs = "all_reduce_latency_us", layerOverheadUs = "layer_overhead_us"
         case stepOverheadMs = "step_overhead_ms", sequenceOverheadUs = "sequence_overhead_us", moeFactor = "moe_factor"
-        case moeLayerOverheadUs = "moe_layer_overhead_us"
+        case moeLayerOverheadUs = "moe_layer_overhead_us", mlaLayerOverheadUs = "mla_layer_overhead_us"
         case engineFactors = "engine_factors"
         case pcieGBPerS = "pcie_gb_per_s"
     }
@@ -96,6 +100,7 @@ public struct PerfAssumptions: Codable, Sendable, Equatable {
         try nonNegative("sequence overhead", sequenceOverheadUs)
         try nonNegative("layer overhead", layerOverheadUs)
         try nonNegative("MoE layer overhead", moeLayerOverheadUs)
+        try nonNegative("MLA layer overhead", mlaLayerOverheadUs)
         try nonNegative("GEMM half-efficiency tokens", gemmHalfTokens)
         try factor("MoE factor", moeFactor)
         for (k, v) in engineFactors { try factor("engine factor \(k)", v) }
@@ -123,6 +128,16 @@ public struct PerfRequest: Sendable {
     public var paramCount: ParamCount?
     /// How the instance joins its GPUs (nil: the GPU's own interconnect, PCIe where it has none).
     public var link: InstanceLink?
+    /// Tokens the engine puts through one step when it mixes prompt chunks with running decodes
+    /// (vLLM V1's max_num_batched_tokens); nil when prompts are prefilled in steps of their own
+    /// (vLLM V0 below 32k context). It caps the sequences that can keep decoding: each step must
+    /// also prefill the prompts of the sequences that replace those finishing.
+    public var tokenBudget: Int?
+    /// Attention run data-parallel over this many of the tensor-parallel ranks (SGLang
+    /// --enable-dp-attention --dp N, TensorRT-LLM enable_attention_dp): each attention group of
+    /// tp ÷ N ranks holds the attention weights whole and serves its own share of the sequences
+    /// and their KV cache; the experts and MLPs stay split over all ranks. 1: plain TP.
+    public var attentionDataParallel = 1
     public var assumptions = PerfAssumptions()
     public init(model: Model, gpu: GPU) { self.model = model; self.gpu = gpu }
 }
@@ -198,6 +213,10 @@ public struct StepTerms: Codable, Sendable, Equatable {
     public var achievedBandwidthGBPerS: Double
     public var layers: Int
     public var moeLayers: Int
+    public var mlaLayers: Int = 0
+    /// Sequences asked for beyond those the step's token budget keeps decoding (they wait).
+    public var queued: Int = 0
+    public var tokenBudget: Int?
     public var sequenceOverheadUs: Double
     public var stepOverheadMs: Double
 
@@ -207,17 +226,21 @@ public struct StepTerms: Codable, Sendable, Equatable {
         case decodeStepMs = "decode_step_ms", othersPrefillMs = "others_prefill_ms", tpotMs = "tpot_ms", prefillMs = "prefill_ms"
         case prefillSteps = "prefill_steps", prefillBound = "prefill_bound", prefillFactor = "prefill_factor"
         case bytesPerStep = "bytes_per_step", flopsPerStep = "flops_per_step", achievedBandwidthGBPerS = "achieved_bandwidth_gb_per_s"
-        case layers, moeLayers = "moe_layers", sequenceOverheadUs = "sequence_overhead_us", stepOverheadMs = "step_overhead_ms"
+        case layers, moeLayers = "moe_layers", mlaLayers = "mla_layers", queued, tokenBudget = "token_budget", sequenceOverheadUs = "sequence_overhead_us", stepOverheadMs = "step_overhead_ms"
     }
 
     /// The terms as lines a person reads, each with its unit.
     public var lines: [String] {
         func ms(_ x: Double) -> String { Units.format(x, x < 10 ? 2 : 1) + " ms" }
-        var l = [
+        var l: [String] = []
+        if queued > 0, let t = tokenBudget {
+            l.append("token budget \(t) tokens a step: \(batch) of \(batch + queued) sequences decode while the prompts replacing them are prefilled; \(queued) wait")
+        }
+        l += [
             "decode step at batch \(batch): \(ms(decodeStepMs)) (\(decodeBound)-bound)",
             "  memory   \(ms(memoryMs))  \(Units.format(bytesPerStep / 1e9, 2)) GB a step at \(Units.format(achievedBandwidthGBPerS, 0)) GB/s achieved",
             "  compute  \(ms(computeMs))  \(Units.format(flopsPerStep / 1e12, 3)) TFLOP a step",
-            "  launches \(ms(launchesMs))  \(layers) layers\(moeLayers > 0 ? ", \(moeLayers) MoE layers" : "")",
+            "  launches \(ms(launchesMs))  \(layers) layers\(moeLayers > 0 ? ", \(moeLayers) MoE layers" : "")\(mlaLayers > 0 ? ", \(mlaLayers) MLA layers" : "")",
             "  host     \(ms(hostMs))  \(Units.format(stepOverheadMs, 2)) ms a step + \(Units.format(sequenceOverheadUs, 1)) µs × \(batch) sequences",
         ]
         if allReduceMs > 0 { l.append("  all-reduce \(ms(allReduceMs))") }
@@ -262,6 +285,8 @@ public enum PerformanceModel {
     struct WeightTraffic {
         var dense: Double      // read every step (attention, dense MLP, shared experts, norms, output head)
         var experts: Double    // routed experts: a step reads only those its tokens pick
+        /// Of `dense`, the attention projections (what attention data parallelism replicates).
+        var attention: Double = 0
         var activeParams: Double
         /// Of `activeParams`, those in routed experts (k of E per token): their GEMMs see only the
         /// tokens routed to each expert.
@@ -279,14 +304,18 @@ public enum PerformanceModel {
         let experts = Double(ws.expertBytes)
         let dense = max(0, Double(ws.bytes) - experts - unread)
         let active = Double(pc.active) - Double(pc.embedding) + (ws.outputBytes > 0 ? 0 : Double(pc.embedding)) - Double(pc.vision)
-        var expertParams = 0.0
-        for t in pc.tensors where t.part == .main && t.isExpert { expertParams += t.elements }
+        var expertParams = 0.0, attentionBytes = 0.0
+        let ctx = GGUFMix.Context(model: r.model, tensors: pc.tensors)
+        for t in pc.tensors where t.part == .main {
+            if t.isExpert { expertParams += t.elements }
+            if t.role.isAttention { attentionBytes += r.weights.bytes(of: t, context: ctx, quantization: r.model.quantization) }
+        }
         var rows = 1.0, activeExpert = 0.0
         if let e = r.model.numExperts, e > 1, let k = r.model.numExpertsPerTok, k > 0 {
             rows = Double(min(k, e)) / Double(e)
             activeExpert = expertParams * rows
         }
-        return WeightTraffic(dense: dense * scale, experts: experts * scale, activeParams: max(0, active),
+        return WeightTraffic(dense: dense * scale, experts: experts * scale, attention: min(dense, attentionBytes) * scale, activeParams: max(0, active),
                              activeExpertParams: min(max(0, active), activeExpert), rowsPerToken: rows)
     }
 
@@ -349,6 +378,9 @@ public enum PerformanceModel {
         guard r.tensorParallel >= 1, r.tensorParallel <= 1024, r.pipelineParallel >= 1, r.pipelineParallel <= 1024 else {
             throw CoreError.invalidInput("tensor and pipeline parallel sizes must be between 1 and 1024")
         }
+        guard r.attentionDataParallel >= 1, r.attentionDataParallel <= r.tensorParallel else {
+            throw CoreError.invalidInput("attention data parallel size must be between 1 and the tensor-parallel size \(r.tensorParallel) (got \(r.attentionDataParallel))")
+        }
         let pc = try r.paramCount ?? ParamCounter.count(m)
         let a = r.assumptions
         let tp = Double(r.tensorParallel), pp = Double(r.pipelineParallel)
@@ -365,6 +397,14 @@ public enum PerformanceModel {
             peak = r.gpu.tflops[dtype]
         }
         if peak == nil { dtype = "fp32"; peak = r.gpu.tflops.fp32 }
+        // Datasheet 16-bit figures are with fp32 accumulation, which GeForce parts run at half
+        // rate. llama.cpp's GEMMs accumulate in fp16 (cuBLAS) or int32 (its int8 MMQ kernels),
+        // at the full rate: half the int8 rate on every NVIDIA tensor-core part since Turing
+        // (RTX 4090: 330 against 165 TFLOPS; A100, H100: the same as the datasheet's).
+        if r.engine == .llamaCpp, dtype == "bf16" || dtype == "fp16", let int8 = r.gpu.tflops.int8, let p = peak, int8 / 2 > p * 1.05 {
+            peak = int8 / 2
+            notes.append("llama.cpp accumulates in fp16/int32: \(r.gpu.name)'s GEMMs run at \(Units.format(int8 / 2, 0)) TFLOPS, not the \(Units.format(p, 0)) of fp32 accumulation")
+        }
         let peakTF = peak ?? 1
         let soft = shared?.factors.decode ?? a.engineFactor(r.engine, r.gpu)
         let prefillSoft = shared?.factors.prefill ?? a.engineFactor(r.engine, r.gpu, prefill: true)
@@ -398,13 +438,31 @@ public enum PerformanceModel {
 
         // Decode: one step generates one token for each of `batch` sequences at the average context.
         let isEncoder = m.kind == .encoder
-        let b = Double(r.batch)
+        // With a step token budget B, b sequences decoding need b × input / output prompt tokens
+        // a step to be replaced as they finish: b (1 + input / output) ≤ B. Beyond that the
+        // others wait in the queue, not in the batch.
+        var batch = r.batch
+        if let budget = r.tokenBudget, budget > 0, !isEncoder, r.inputTokens > 0, r.outputTokens > 0 {
+            let sustainable = max(1, Int((Double(budget) * Double(r.outputTokens) / Double(r.inputTokens + r.outputTokens)).rounded(.down)))
+            if sustainable < batch {
+                notes.append("token budget: \(budget) tokens a step keep at most \(sustainable) sequences decoding while the prompts that replace them are prefilled (input \(r.inputTokens), output \(r.outputTokens)); the other \(batch - sustainable) wait in the queue")
+                batch = sustainable
+            }
+        }
+        let b = Double(batch)
         let avgCtx = Double(r.inputTokens) + Double(r.outputTokens) / 2
-        let kvRead = isEncoder ? 0 : Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: r.batch, tp: m.isMLA ? 1 : r.tensorParallel, pp: 1))
-        let expertShare = expertFraction(model: m, tokens: r.batch)
+        // Attention data parallelism: d groups of tp ÷ d ranks, each with the attention weights
+        // whole (split only within its group) and the KV cache of its own ⌈b ÷ d⌉ sequences; the
+        // busiest group sets the step. The MLA latent is whole on every rank of a group.
+        let dp = max(1, min(r.attentionDataParallel, r.tensorParallel))
+        let attentionTP = max(1, r.tensorParallel / dp)
+        let groupSeqs = (batch + dp - 1) / dp
+        let kvRead = isEncoder ? 0 : Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: groupSeqs, tp: m.isMLA ? 1 : attentionTP, pp: 1))
+        let expertShare = expertFraction(model: m, tokens: batch)
         // Engines' grouped-GEMM kernels differ: each has its own factor on the shared one ("llama.cpp/moe").
         let moe = m.isMoE ? a.moeFactor * (a.engineFactors[r.engine.rawValue + "/moe"] ?? 1) : 1
-        let weightBytesStep = (w.dense + w.experts * expertShare) / split
+        let attentionExtra = dp > 1 ? w.attention * (1 / Double(attentionTP) - 1 / tp) / pp : 0
+        let weightBytesStep = (w.dense + w.experts * expertShare) / split + attentionExtra
         let decodeBytes = weightBytesStep + kvRead / pp
         // Routed experts are read by grouped GEMMs over scattered tokens: slower per byte.
         let effectiveBytes = decodeBytes + w.experts * expertShare * (moe - 1) / split
@@ -426,7 +484,9 @@ public enum PerformanceModel {
         let moeLayersPerStage = m.isMoE ? Double(max(0, m.layers - (m.firstKDenseReplace ?? 0))) / pp : 0
         // Launches are paid in every stage; scheduling and sampling once a step, and the host's
         // work per sequence once a step too.
+        let mlaLayersPerStage = m.isMLA ? layersPerStage : 0
         let fixedPerStage = layersPerStage * a.layerOverheadUs * 1e-6 + moeLayersPerStage * a.moeLayerOverheadUs * 1e-6
+            + mlaLayersPerStage * a.mlaLayerOverheadUs * 1e-6
         func hostSeconds(sequences: Double) -> Double { a.stepOverheadMs / 1000 + sequences * a.sequenceOverheadUs * 1e-6 }
         let stage = (max(tMem, tCompute) + fixedPerStage) * soft + decodeComm
         // A token passes every pipeline stage in turn.
@@ -444,7 +504,7 @@ public enum PerformanceModel {
         func prefillSeconds(_ seqs: Double, chunked: Bool = true) -> Double {
             guard r.inputTokens > 0, seqs > 0 else { return 0 }
             let tokens = seqs * inTok
-            let chunk = Double(PerformanceModel.prefillChunkTokens(r.engine))
+            let chunk = Double(r.tokenBudget ?? PerformanceModel.prefillChunkTokens(r.engine))
             let steps = chunked ? max(1, (tokens / chunk).rounded(.up)) : 1
             let stepTokens = tokens / steps
             pSteps = steps
@@ -472,10 +532,10 @@ public enum PerformanceModel {
         // What the one prompt's prefill was bound by and how many steps it took (`--explain`),
         // before the batch's prefills below reuse the same terms.
         let onePromptBound = pMem >= pCompute ? "memory" : "compute", onePromptSteps = Int(max(1, pSteps))
-        let ttft = isEncoder ? encoderBatch : prefill + (r.batch > 1 && tpot > 0 ? tpot : 0)
+        let ttft = isEncoder ? encoderBatch : prefill + (batch > 1 && tpot > 0 ? tpot : 0)
         // Under load the other sequences' prefills share the decode steps (chunked prefill): each
         // output token waits, on average, for (batch − 1) / output of a prefill as well.
-        let others = r.batch > 1 ? prefillSeconds(b - 1) : 0
+        let others = batch > 1 ? prefillSeconds(b - 1) : 0
         let loadedTPOT = tpot > 0 && r.outputTokens > 0 ? tpot + others / Double(r.outputTokens) : tpot
 
         // Steady state with continuous batching: `batch` requests each need one prefill and
@@ -489,7 +549,7 @@ public enum PerformanceModel {
             Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: 1, tp: 1, pp: 1)))
         let ceiling = bytesPerToken1 > 0 ? r.gpu.bandwidthGBPerS * 1e9 * tp / bytesPerToken1 : .infinity
         if r.pipelineParallel > 1 { notes.append("pipeline parallel: a token passes \(r.pipelineParallel) stages in turn; throughput assumes no micro-batch interleaving") }
-        if m.isMoE { notes.append("MoE: a decode step of \(r.batch) sequences reads \(Units.format(expertShare * 100, 1))% of the routed experts (expected distinct experts for \(r.batch) tokens picking \(m.numExpertsPerTok ?? 0) of \(m.numExperts ?? 0))") }
+        if m.isMoE { notes.append("MoE: a decode step of \(batch) sequences reads \(Units.format(expertShare * 100, 1))% of the routed experts (expected distinct experts for \(batch) tokens picking \(m.numExpertsPerTok ?? 0) of \(m.numExperts ?? 0))") }
         if isEncoder { notes.append("encoder model: no decoding; \(r.batch) prompts run as one batch; throughput is prompt tokens per second") }
 
         let encoderTPS = isEncoder && encoderBatch > 0 ? b * inTok / encoderBatch : 0
@@ -502,12 +562,12 @@ public enum PerformanceModel {
             allReduceMsPerStep: decodeComm * 1000, batch1CeilingTokensPerS: ceiling,
             computeDType: dtype, peakTFLOPS: peakTF, notes: notes, decodeStepMs: tpot * 1000,
             terms: isEncoder ? nil : StepTerms(
-                batch: r.batch, memoryMs: tMem * 1000, computeMs: tCompute * 1000, decodeBound: decodeBound,
+                batch: batch, memoryMs: tMem * 1000, computeMs: tCompute * 1000, decodeBound: decodeBound,
                 launchesMs: fixedPerStage * pp * soft * 1000, hostMs: hostSeconds(sequences: b) * soft * 1000,
                 allReduceMs: decodeComm * pp * 1000, pipelineMs: pipelineSeconds(tokens: b) * 1000, engineFactor: soft,
                 decodeStepMs: tpot * 1000, othersPrefillMs: (loadedTPOT - tpot) * 1000, tpotMs: loadedTPOT * 1000,
                 prefillMs: prefill * 1000, prefillSteps: onePromptSteps, prefillBound: onePromptBound, prefillFactor: prefillSoft,
                 bytesPerStep: decodeBytes, flopsPerStep: decodeFlops, achievedBandwidthGBPerS: bytesRate / 1e9,
-                layers: m.layers, moeLayers: Int(moeLayersPerStage * pp), sequenceOverheadUs: a.sequenceOverheadUs, stepOverheadMs: a.stepOverheadMs))
+                layers: m.layers, moeLayers: Int(moeLayersPerStage * pp), mlaLayers: Int(mlaLayersPerStage * pp), queued: r.batch - batch, tokenBudget: r.tokenBudget, sequenceOverheadUs: a.sequenceOverheadUs, stepOverheadMs: a.stepOverheadMs))
     }
 }

@@ -575,7 +575,7 @@ public enum Ranker {
                 if choiceIsPriceFree { choices[key] = choice }
             }
             func figures(at b: Int) -> Figures {
-                let perf = speedCurves[SpeedKey(spec: p.spec, count: p.count, format: p.format, instanceLink: p.offering?.link)]![batchIndex[b]!]!
+                let perf = speedCurves[speedKey(p)]![batchIndex[b]!]!
                 return self.figures(p, batch: b, perf: perf)
             }
             let win: Figures
@@ -592,7 +592,7 @@ public enum Ranker {
             }
             var chosen = fill(row, win, p, fitting)
             if q.explain, case .win(let b) = choice {
-                chosen.terms = speedCurves[SpeedKey(spec: p.spec, count: p.count, format: p.format, instanceLink: p.offering?.link)]?[batchIndex[b]!]?.terms
+                chosen.terms = speedCurves[speedKey(p)]?[batchIndex[b]!]?.terms
             }
             if p.offering == nil {
                 chosen.rejectedReason = noPriceReason(c, n: p.count)
@@ -779,9 +779,16 @@ public enum Ranker {
             return e
         }
 
+        /// Where a plan's speeds are kept: GPUs of one spec share them. vLLM V1 mixes prompt
+        /// chunks into its decode steps within max_num_batched_tokens (its default for the GPU).
+        func speedKey(_ p: Plan) -> SpeedKey {
+            let budget = q.engine == .vllm && q.engineVersion.isV1 && p.profileTier > 0 ? p.profileTier : nil
+            return SpeedKey(spec: p.spec, count: p.count, format: p.format, tokenBudget: budget, instanceLink: p.offering?.link)
+        }
+
         /// Step 4, speed: one figure per fitting batch, shared by every GPU of the same spec.
         func speeds(_ p: Plan, _ g: GPU, _ fitting: Fitting) -> [Performance?] {
-            let key = SpeedKey(spec: p.spec, count: p.count, format: p.format, instanceLink: p.offering?.link)
+            let key = speedKey(p)
             var curve = speedCurves[key] ?? Array(repeating: nil, count: batches.count)
             var out: [Performance?] = []
             out.reserveCapacity(fitting.batches.count)
@@ -797,6 +804,7 @@ public enum Ranker {
             pr.outputTokens = output
             pr.assumptions = q.assumptions
             pr.link = p.offering?.link
+            pr.tokenBudget = key.tokenBudget
             let shared = shared(g)
             for b in fitting.batches {
                 let i = batchIndex[b]!
@@ -867,7 +875,10 @@ public enum Ranker {
         func fill(_ row: RankRow, _ f: Figures, _ p: Plan, _ fitting: Fitting) -> RankRow {
             var r = row
             let e = fitting.estimate(fitting.batches.firstIndex(of: f.batch) ?? 0)
-            r.batch = f.batch
+            // The batch the speed was computed at: the step's token budget may keep fewer
+            // decoding than asked (the rest wait in the queue).
+            let decoding = f.perf.terms?.batch ?? f.batch
+            r.batch = decoding
             if q.engine.isPagedServer, let base = e.perGPUBytes {
                 // A paged server preallocates its whole KV budget; what a batch occupies is the
                 // rest of the estimate plus the KV of `batch` sequences.
@@ -875,7 +886,7 @@ public enum Ranker {
                 let one = oneSequenceKV[tp] ?? KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: tp, pp: 1, explain: false,
                                                             release: q.engineVersion).bytes
                 oneSequenceKV[tp] = one
-                r.perGPUBytes = base + one * Int64(max(0, f.batch - 1))
+                r.perGPUBytes = base + one * Int64(max(0, decoding - 1))
             } else {
                 r.perGPUBytes = e.perGPUBytes
             }
@@ -930,6 +941,7 @@ public enum Ranker {
         var spec: Int
         var count: Int
         var format: Int
+        var tokenBudget: Int?
         var instanceLink: InstanceLink?
     }
     /// The parts of a GPU its speed depends on.

@@ -22,11 +22,13 @@ func calibrationSet() throws -> (set: [MeasuredRun], models: [String: Model], gp
     let s = Calibration.summary(points)
     // The floor was 0.67 until 2026-12-02, when 27 entries were corrected (random-dataset runs
     // marked ShareGPT, FP8 KV caches recorded as fp16, mean outputs of 100 recorded as 128) and
-    // V0 runs got V0's default of 256 sequences: the refit on the corrected set is 0.66.
-    #expect(s.within15 >= 0.66, "share within ×1.5: \(s.within15)")
-    #expect(s.within125 >= 0.43, "share within ×1.25: \(s.within125)")
-    #expect(s.medianFactor <= 1.30, "median error ×\(s.medianFactor)")
-    #expect(s.worstFactor <= 16.5, "worst ×\(s.worstFactor)")
+    // V0 runs got V0's default of 256 sequences: the refit on the corrected set is 0.66. The
+    // step token budget, the MLA layer cost, attention data parallelism and llama.cpp's fp16
+    // accumulation (also 2026-12-02) took it to 0.71, ×1.25 to 0.49, the median to ×1.26.
+    #expect(s.within15 >= 0.70, "share within ×1.5: \(s.within15)")
+    #expect(s.within125 >= 0.47, "share within ×1.25: \(s.within125)")
+    #expect(s.medianFactor <= 1.27, "median error ×\(s.medianFactor)")
+    #expect(s.worstFactor <= 16, "worst ×\(s.worstFactor)")
     // Every measurement names a source and carries its verbatim lines.
     #expect(set.allSatisfy { !$0.source.isEmpty && !($0.verbatim ?? "").isEmpty })
 }

@@ -52,6 +52,7 @@ func decodeAtBatchOneRespectsTheBandwidthLimit(_ name: String) throws {
                     // No overheads: fixed per-layer and per-MoE-layer costs, MoE and engine factors off.
                     $0.assumptions.layerOverheadUs = 0
                     $0.assumptions.moeLayerOverheadUs = 0
+                    $0.assumptions.mlaLayerOverheadUs = 0
                     $0.assumptions.moeFactor = 1
                     $0.assumptions.engineFactors = [:]
                 }
@@ -98,6 +99,43 @@ func decodeAtBatchOneRespectsTheBandwidthLimit(_ name: String) throws {
     let p = try perf(m, h100, batch: 1, input: 4096)
     #expect(p.prefillBound == "compute")
     #expect(p.decodeBound == "memory")
+}
+
+/// vLLM V1 mixes prompt chunks into decode steps of at most max_num_batched_tokens: b sequences
+/// decoding need b × input ÷ output prompt tokens a step to replace those that finish, so a
+/// budget of 8,192 keeps at most 8,192 × 100 ÷ 4,100 = 199 decoding at 4,000 in / 100 out.
+@Test func theStepTokenBudgetCapsTheSequencesDecoding() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    let free = try perf(m, h100, batch: 500, input: 4000, output: 100)
+    let capped = try perf(m, h100, batch: 500, input: 4000, output: 100) { $0.tokenBudget = 8192 }
+    #expect(free.terms?.batch == 500)
+    #expect(capped.terms?.batch == 199)
+    #expect(capped.notes.contains { $0.hasPrefix("token budget: 8192 tokens a step keep at most 199 sequences decoding") })
+    // The same as asking for the sustainable batch outright; fewer in flight wait less a token.
+    let at199 = try perf(m, h100, batch: 199, input: 4000, output: 100)
+    #expect(abs(capped.tpotMs - at199.tpotMs) < 1e-9)
+    #expect(capped.tpotMs < free.tpotMs)
+    // A budget the workload does not reach changes nothing.
+    let roomy = try perf(m, h100, batch: 64, input: 512, output: 256) { $0.tokenBudget = 8192 }
+    let plain = try perf(m, h100, batch: 64, input: 512, output: 256)
+    #expect(roomy.terms?.batch == 64 && !roomy.notes.contains { $0.hasPrefix("token budget") })
+    #expect(abs(roomy.throughputTokensPerS - plain.throughputTokensPerS) < 1e-9 && abs(roomy.tpotMs - plain.tpotMs) < 1e-9)
+}
+
+/// Attention data parallelism (SGLang --enable-dp-attention): every rank holds the attention
+/// weights whole, so a lone sequence reads more a step than under TP; but each rank keeps only its
+/// own sequences' MLA latent cache instead of every sequence's, so a large batch at long context
+/// reads far less.
+@Test func attentionDataParallelTradesWeightReadsForKVReads() throws {
+    let m = try caseModel("DeepSeek-V3")
+    func step(_ batch: Int, _ dp: Int) throws -> StepTerms {
+        try #require(try perf(m, h100, "fp8", batch: batch, input: 8192, output: 256, tp: 8) { $0.attentionDataParallel = dp }.terms)
+    }
+    let (tp1, dp1) = (try step(1, 1), try step(1, 8))
+    #expect(dp1.bytesPerStep > tp1.bytesPerStep)
+    let (tpBig, dpBig) = (try step(256, 1), try step(256, 8))
+    #expect(dpBig.bytesPerStep < tpBig.bytesPerStep * 0.7)
+    #expect(throws: CoreError.self) { try perf(m, h100, "fp8", batch: 8, tp: 4) { $0.attentionDataParallel = 8 } }
 }
 
 @Test func tensorParallelPaysForAllReduce() throws {
