@@ -571,3 +571,67 @@ public enum PerformanceModel {
                 layers: m.layers, moeLayers: Int(moeLayersPerStage * pp), mlaLayers: Int(mlaLayersPerStage * pp), queued: r.batch - batch, tokenBudget: r.tokenBudget, sequenceOverheadUs: a.sequenceOverheadUs, stepOverheadMs: a.stepOverheadMs))
     }
 }
+
+/// A deployment serving requests that arrive at random (Poisson, as `vllm bench serve
+/// --request-rate` sends them) at a steady rate: how many are in flight, and the median and
+/// 90th-percentile TTFT and TPOT they see.
+public struct RateFigures: Codable, Sendable, Equatable {
+    /// Requests per second this deployment (one replica) carries.
+    public var requestsPerS: Double
+    /// Sequences in flight on average (Little's law: rate × time in the system).
+    public var inFlight: Double
+    /// Share of the time the engine spends prefilling arriving prompts (1 or more: it cannot keep up).
+    public var prefillUtilization: Double
+    /// False when the rate exceeds what the deployment serves at its largest batch, or its
+    /// prefills alone would take all its time: the queue then grows without bound.
+    public var keepsUp: Bool
+    public var ttftP50Ms: Double?
+    public var ttftP90Ms: Double?
+    public var tpotP50Ms: Double?
+    public var tpotP90Ms: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case requestsPerS = "requests_per_s", inFlight = "in_flight", prefillUtilization = "prefill_utilization", keepsUp = "keeps_up"
+        case ttftP50Ms = "ttft_p50_ms", ttftP90Ms = "ttft_p90_ms", tpotP50Ms = "tpot_p50_ms", tpotP90Ms = "tpot_p90_ms"
+    }
+}
+
+extension PerformanceModel {
+    /// Figures at `rate` requests/s on one deployment whose speed at a batch `perf` gives, with at
+    /// most `maxBatch` sequences in flight.
+    /// - In flight: Little's law, L = rate × (TTFT + output × TPOT at L), solved by iteration.
+    /// - TPOT: at L for the median; the number in flight is Poisson about L (many independent
+    ///   requests, each in the system for a while), so the 90th percentile is TPOT at
+    ///   L + 1.28 √L sequences.
+    /// - TTFT: a prompt waits for the prompts ahead of it, which the engine prefills one after
+    ///   another: an M/D/1 queue with service S = one prompt's prefill and load ρ = rate × S.
+    ///   Its mean wait is ρS ÷ 2(1 − ρ) and its tail roughly exponential (P(wait > t) ≈ ρ e^(−t/θ),
+    ///   θ = S ÷ 2(1 − ρ)), so the p-th percentile wait is θ ln(ρ ÷ (1 − p)) where ρ > 1 − p, else 0.
+    public static func atRate(_ rate: Double, maxBatch: Int, outputTokens: Int, _ perf: (Int) -> Performance?) -> RateFigures? {
+        guard rate.isFinite, rate > 0, maxBatch >= 1, let full = perf(maxBatch) else { return nil }
+        let out = Double(max(0, outputTokens))
+        var inFlight = 1.0
+        for _ in 0..<40 {
+            guard let p = perf(max(1, Int(inFlight.rounded()))) else { return nil }
+            let next = min(Double(maxBatch), max(1, rate * (p.ttftMs + out * p.tpotMs) / 1000))
+            if abs(next - inFlight) < 0.01 { inFlight = next; break }
+            inFlight = (inFlight + next) / 2
+        }
+        guard let at = perf(max(1, Int(inFlight.rounded()))) else { return nil }
+        let service = at.prefillMs / 1000
+        let rho = rate * service
+        let keepsUp = rate < full.requestsPerS && rho < 1
+        var f = RateFigures(requestsPerS: rate, inFlight: inFlight, prefillUtilization: rho, keepsUp: keepsUp)
+        guard keepsUp else { return f }
+        let l90 = min(maxBatch, max(1, Int((inFlight + 1.2816 * inFlight.squareRoot()).rounded(.up))))
+        let theta = service / (2 * (1 - rho))
+        func wait(_ p: Double) -> Double { rho > 1 - p ? theta * log(rho / (1 - p)) : 0 }
+        f.ttftP50Ms = at.ttftMs + wait(0.5) * 1000
+        f.ttftP90Ms = at.ttftMs + wait(0.9) * 1000
+        if out > 0 {
+            f.tpotP50Ms = at.tpotMs
+            f.tpotP90Ms = perf(l90).map { max($0.tpotMs, at.tpotMs) }
+        }
+        return f
+    }
+}

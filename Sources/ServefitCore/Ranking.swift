@@ -272,6 +272,9 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var requestsPerS: Double?
     public var replicas: Int?
     public var usdPerHourAtTraffic: Double?
+    /// With --traffic: each replica's share of it as Poisson arrivals: sequences in flight and
+    /// the median and 90th-percentile TTFT (queueing included) and TPOT.
+    public var atTraffic: RateFigures?
     /// Encoders (embeddings, rerankers) in their own terms: per million input tokens and per
     /// million requests; speech models per hour of audio (30 s windows).
     public var usdPerMillionInputTokens: Double?
@@ -315,7 +318,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         case usdPerMillionTokensBlended = "usd_per_million_tokens_blended", requestsPerS = "requests_per_s", replicas
         case usdPerHourAtTraffic = "usd_per_hour_at_traffic", rejectedReason = "rejected_reason", launch
         case usdPerMillionInputTokens = "usd_per_million_input_tokens", usdPerMillionRequests = "usd_per_million_requests"
-        case usdPerAudioHour = "usd_per_audio_hour", terms, measured
+        case usdPerAudioHour = "usd_per_audio_hour", terms, measured, atTraffic = "at_traffic"
     }
 
     /// Optional fields are left out when unknown, except the instance a row rents and its size,
@@ -338,7 +341,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         try c.encodeIfPresent(usdPerMillionTokens, forKey: .usdPerMillionTokens)
         try c.encodeIfPresent(usdPerMillionTokensBlended, forKey: .usdPerMillionTokensBlended)
         try c.encodeIfPresent(requestsPerS, forKey: .requestsPerS); try c.encodeIfPresent(replicas, forKey: .replicas)
-        try c.encodeIfPresent(usdPerHourAtTraffic, forKey: .usdPerHourAtTraffic)
+        try c.encodeIfPresent(usdPerHourAtTraffic, forKey: .usdPerHourAtTraffic); try c.encodeIfPresent(atTraffic, forKey: .atTraffic)
         try c.encodeIfPresent(usdPerMillionInputTokens, forKey: .usdPerMillionInputTokens)
         try c.encodeIfPresent(usdPerMillionRequests, forKey: .usdPerMillionRequests)
         try c.encodeIfPresent(usdPerAudioHour, forKey: .usdPerAudioHour)
@@ -412,11 +415,12 @@ public enum Ranker {
         var order = Array(ranked.indices)
         order.sort { Ranker.order(ranked[$0], ranked[$1]) }
         if let top = q.top, order.count > top { order.removeSubrange(top...) }
-        // Launch lines for the rows shown only: building one is string work, thousands add up.
+        // Launch lines and figures at the traffic for the rows shown only: thousands add up.
         let rows = order.map { i -> RankRow in
             var row = ranked[i]
             let (plan, ci) = plans[i]
             row.launch = ctx.launch(row, ctx.deployment(plan, candidates[ci].gpu))
+            row.atTraffic = ctx.rateFigures(row, plan, candidates[ci].gpu)
             return row
         }
         return RankResult(query: q, ranked: rows, rejected: rejected)
@@ -786,13 +790,8 @@ public enum Ranker {
             return SpeedKey(spec: p.spec, count: p.count, format: p.format, tokenBudget: budget, instanceLink: p.offering?.link)
         }
 
-        /// Step 4, speed: one figure per fitting batch, shared by every GPU of the same spec.
-        func speeds(_ p: Plan, _ g: GPU, _ fitting: Fitting) -> [Performance?] {
-            let key = speedKey(p)
-            var curve = speedCurves[key] ?? Array(repeating: nil, count: batches.count)
-            var out: [Performance?] = []
-            out.reserveCapacity(fitting.batches.count)
-            var grew = false
+        /// The speed question of a plan on a GPU, at any batch.
+        func perfRequest(_ p: Plan, _ g: GPU) -> PerfRequest {
             var pr = PerfRequest(model: model, gpu: g)
             pr.paramCount = pc
             pr.weights = formats[p.format]
@@ -804,7 +803,30 @@ public enum Ranker {
             pr.outputTokens = output
             pr.assumptions = q.assumptions
             pr.link = p.offering?.link
-            pr.tokenBudget = key.tokenBudget
+            pr.tokenBudget = speedKey(p).tokenBudget
+            return pr
+        }
+
+        /// With --traffic, a shown row's replica at its share of the rate (Poisson arrivals), with
+        /// at most the row's batch in flight.
+        func rateFigures(_ row: RankRow, _ p: Plan, _ g: GPU) -> RateFigures? {
+            guard let t = q.traffic, let n = row.replicas, n > 0, let cap = row.batch, model.kind == .decoder else { return nil }
+            var pr = perfRequest(p, g)
+            let shared = shared(g)
+            return PerformanceModel.atRate(t / Double(n), maxBatch: cap, outputTokens: output) { b in
+                pr.batch = b
+                return try? PerformanceModel.evaluate(pr, traffic: traffics[p.format], shared: shared)
+            }
+        }
+
+        /// Step 4, speed: one figure per fitting batch, shared by every GPU of the same spec.
+        func speeds(_ p: Plan, _ g: GPU, _ fitting: Fitting) -> [Performance?] {
+            let key = speedKey(p)
+            var curve = speedCurves[key] ?? Array(repeating: nil, count: batches.count)
+            var out: [Performance?] = []
+            out.reserveCapacity(fitting.batches.count)
+            var grew = false
+            var pr = perfRequest(p, g)
             let shared = shared(g)
             for b in fitting.batches {
                 let i = batchIndex[b]!

@@ -114,6 +114,16 @@ enum RankPrinter {
         return "\(money(r.usdPerMillionTokens ?? .infinity)) per million output tokens (\(money(r.usdPerMillionTokensBlended ?? .infinity)) blended)"
     }
 
+    static let trafficHeaders = ["in flight", "TTFT p50/p90", "TPOT p50/p90"]
+
+    /// A row's figures at its share of --traffic.
+    static func trafficCells(_ r: RankRow) -> [String] {
+        guard let t = r.atTraffic else { return ["-", "-", "-"] }
+        guard t.keepsUp else { return [Units.format(t.inFlight, 1), "cannot keep up", "-"] }
+        func pair(_ a: Double?, _ b: Double?) -> String { a.map { ms($0) + " / " + (b.map { ms($0) } ?? "-") } ?? "-" }
+        return [Units.format(t.inFlight, 1), pair(t.ttftP50Ms, t.ttftP90Ms), pair(t.tpotP50Ms, t.tpotP90Ms)]
+    }
+
     static func ms(_ x: Double) -> String { x >= 1000 ? Units.format(x / 1000, 2) + " s" : Units.format(x, x < 10 ? 1 : 0) + " ms" }
     /// Three significant digits at least, so cheap rows stay apart ($0.000142 vs $0.000151).
     static func money(_ x: Double) -> String {
@@ -218,9 +228,11 @@ struct RankCommand: ParsableCommand {
                 }
                 if q.traffic != nil {
                     let cols = RankPrinter.costColumns(r.ranked)
-                    CLI.printTable(RankPrinter.headers(r.ranked) + ["replicas", "$/h total"], r.ranked.enumerated().map {
+                    CLI.printTable(RankPrinter.headers(r.ranked) + ["replicas", "$/h total"] + RankPrinter.trafficHeaders, r.ranked.enumerated().map {
                         RankPrinter.cells($1, index: $0 + 1, cols, measuredColumn: r.ranked.contains { $0.measured != nil }) + [$1.replicas.map(String.init) ?? "-", $1.usdPerHourAtTraffic.map { "$" + Units.format($0, 2) } ?? "-"]
+                            + RankPrinter.trafficCells($1)
                     }, format: .table)
+                    print("(each replica at its share of the traffic, arriving at random: sequences in flight, median and 90th-percentile TTFT with queueing, and TPOT)")
                 } else {
                     let cols = RankPrinter.costColumns(r.ranked)
                     let m = r.ranked.contains { $0.measured != nil }

@@ -14,18 +14,19 @@ func calibrationSet() throws -> (set: [MeasuredRun], models: [String: Model], gp
 /// not see (leave-one-source-out) is in Benchmarks/calibration/report.md and the README.
 @Test func performanceModelErrorOverTheCalibrationSet() throws {
     let (set, models, gpus) = try calibrationSet()
-    #expect(set.count >= 330)
+    #expect(set.count >= 350)
     #expect(Set(set.map(\.gpu)).count >= 15)
-    #expect(Set(set.map(\.sourceId)).count >= 33)
+    #expect(Set(set.map(\.sourceId)).count >= 37)
     let points = Calibration.points(set, models: models, gpus: gpus, PerfAssumptions())
-    #expect(points.count >= 400)
+    #expect(points.count >= 430)
     let s = Calibration.summary(points)
     // The floor was 0.67 until 2026-12-02, when 27 entries were corrected (random-dataset runs
     // marked ShareGPT, FP8 KV caches recorded as fp16, mean outputs of 100 recorded as 128) and
     // V0 runs got V0's default of 256 sequences: the refit on the corrected set is 0.66. The
     // step token budget, the MLA layer cost, attention data parallelism and llama.cpp's fp16
-    // accumulation (also 2026-12-02) took it to 0.71, ×1.25 to 0.49, the median to ×1.26.
-    #expect(s.within15 >= 0.70, "share within ×1.5: \(s.within15)")
+    // accumulation (also 2026-12-02) took it to 0.71, ×1.25 to 0.49, the median to ×1.26; with two
+    // more SGLang-on-ROCm sources, 0.72 of 435 figures.
+    #expect(s.within15 >= 0.71, "share within ×1.5: \(s.within15)")
     #expect(s.within125 >= 0.47, "share within ×1.25: \(s.within125)")
     #expect(s.medianFactor <= 1.27, "median error ×\(s.medianFactor)")
     #expect(s.worstFactor <= 16, "worst ×\(s.worstFactor)")

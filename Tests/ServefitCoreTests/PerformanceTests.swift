@@ -318,6 +318,38 @@ func candidates(_ prices: [String: Double]) -> [RankCandidate] {
     let r2 = try Ranker.rank(q2, model: m, candidates: candidates(["h100-sxm": 2.5, "rtx-4090": 0.4, "v100-sxm2-16gb": 0.25]))
     #expect(r2.ranked.isEmpty)
     #expect(r2.rejected.contains { $0.rejectedReason?.contains("replicas > budget") == true })
+    // Each shown row carries its replica's share of the traffic as Poisson arrivals.
+    for row in r.ranked {
+        let t = try #require(row.atTraffic)
+        #expect(abs(t.requestsPerS * Double(row.replicas!) - 40) < 1e-9)
+        #expect(t.keepsUp && t.inFlight >= 1 && t.inFlight <= Double(row.batch!))
+        #expect(try #require(t.ttftP90Ms) >= t.ttftP50Ms! && t.tpotP90Ms! >= t.tpotP50Ms!)
+    }
+}
+
+/// Poisson arrivals at a rate: Little's law gives the sequences in flight; prompts queue for the
+/// prefills ahead of them (M/D/1), so TTFT's tail grows as the prefill load nears 1; past what
+/// the deployment serves at its largest batch it cannot keep up and says so.
+@Test func atARequestRateQueueingShowsInTheTail() throws {
+    let m = try caseModel("Meta-Llama-3-8B")
+    var r = PerfRequest(model: m, gpu: h100)
+    r.inputTokens = 2048; r.outputTokens = 256
+    func perf(_ b: Int) -> Performance? { var x = r; x.batch = b; return try? PerformanceModel.evaluate(x) }
+    let capacity = try #require(perf(128)).requestsPerS
+    let light = try #require(PerformanceModel.atRate(0.05 * capacity, maxBatch: 128, outputTokens: 256, perf))
+    let heavy = try #require(PerformanceModel.atRate(0.6 * capacity, maxBatch: 128, outputTokens: 256, perf))
+    let over = try #require(PerformanceModel.atRate(1.2 * capacity, maxBatch: 128, outputTokens: 256, perf))
+    #expect(light.keepsUp && heavy.keepsUp && !over.keepsUp)
+    #expect(over.ttftP90Ms == nil)
+    #expect(light.inFlight < heavy.inFlight)
+    // Little's law at the solution: in flight = rate × (TTFT + output × TPOT) at that batch.
+    let at = try #require(perf(Int(heavy.inFlight.rounded())))
+    #expect(abs(heavy.inFlight - 0.6 * capacity * (at.ttftMs + 256 * at.tpotMs) / 1000) / heavy.inFlight < 0.1)
+    // Light load: no queue to speak of at the median; heavy load: the tail waits.
+    let one = try #require(perf(max(1, Int(light.inFlight.rounded()))))
+    #expect(abs(light.ttftP50Ms! - one.ttftMs) < 1e-9)
+    #expect(heavy.ttftP90Ms! - heavy.ttftP50Ms! > light.ttftP90Ms! - light.ttftP50Ms!)
+    #expect(heavy.tpotP90Ms! > heavy.tpotP50Ms!)
 }
 
 @Test func encodersBatchPromptsAndLlamaCppSplitsLayers() throws {
