@@ -32,4 +32,8 @@ grep -q 'llama-2-7b' "$WORK/dom.html" || fail "the catalog table is empty"
 grep -q '<svg[^>]*aria-label="measured against predicted"' "$WORK/dom2.html" || fail "no measured-against-predicted chart"
 grep -q 'output_tokens_per_s 673.9' "$WORK/dom2.html" || fail "the measurement is not listed"
 "$CHROME" "${FLAGS[@]}" --screenshot="${SHOT%.png}-measurements.png" "$BASE/?tab=measurements" > /dev/null 2>&1
+# At a request rate: replicas and each replica's TTFT and TPOT percentiles.
+"$CHROME" "${FLAGS[@]}" --dump-dom "$BASE/?model=llama-3.1-8b-instruct&traffic=20&top=5" > "$WORK/dom3.html" 2>/dev/null
+grep -q 'TTFT p50/p90' "$WORK/dom3.html" || fail "no TTFT percentiles at a request rate"
+grep -Eq '[0-9] ms / [0-9.]+ (ms|s)<' "$WORK/dom3.html" || fail "no percentile figures at a request rate"
 echo "check-web-page: ok ($rows table rows; screenshot $SHOT)"

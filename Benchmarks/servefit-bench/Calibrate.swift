@@ -80,6 +80,14 @@ func runCalibration(iterations: Int) throws {
     for p in inSample.sorted(by: { $0.factor > $1.factor }).prefix(20) {
         md += "| \(p.id) | \(p.metric) | \(num(p.measured)) | \(num(p.predicted)) | ×\(f(p.factor)) |\n"
     }
+    // TTFT at a request rate: not fitted, a check of the queueing model (PerformanceModel.atRate).
+    let ttft = Calibration.ttftAtRatePoints(set, models: models, gpus: gpus, fitted)
+    let ts = Calibration.summary(ttft)
+    md += "\n## TTFT at a request rate (not fitted)\n\nMedian TTFT of the runs driven by a request rate, against the p50 of `PerformanceModel.atRate` (Poisson arrivals, "
+        + "in flight by Little's law, the M/D/1 wait for the prompts ahead) with the shipped constants: \(ts.count) figures, "
+        + "\(Int((ts.within15 * 100).rounded()))% within ×1.5, \(Int((ts.within125 * 100).rounded()))% within ×1.25, median error ×\(f(ts.medianFactor)), worst ×\(f(ts.worstFactor)).\n\n"
+        + "| run | source | measured TTFT (ms) | predicted p50 (ms) | error |\n|---|---|---|---|---|\n"
+    for p in ttft.sorted(by: { $0.factor > $1.factor }) { md += "| \(p.id) | \(p.source) | \(num(p.measured)) | \(num(p.predicted)) | ×\(f(p.factor)) |\n" }
     md += "\n## Every figure (leave-one-source-out)\n\n| run | source | metric | measured | predicted | error |\n|---|---|---|---|---|---|\n"
     for p in loso.sorted(by: { $0.factor > $1.factor }) {
         md += "| \(p.id) | \(p.source) | \(p.metric) | \(num(p.measured)) | \(num(p.predicted)) | ×\(f(p.factor)) |\n"

@@ -76,9 +76,9 @@ public enum Calibration {
         "tg": ["tg_tok_s"], "pp": ["pp_tok_s"], "latency": ["e2e_latency_s", "output_tok_s"],
         "offline": ["output_tok_s", "total_tok_s", "req_s"], "serving": ["output_tok_s", "tpot_ms_median", "total_tok_s", "req_s"],
     ]
-    /// Secondary figures also scored where measured: time per output token under load. TTFT
-    /// under a burst of concurrent prompts is reported apart (`ttftPoints`), not fitted: in the
-    /// gathered runs it is dominated by each engine's admission and chunking policy of its day.
+    /// Secondary figures also scored where measured: time per output token under load. TTFT is
+    /// not fitted: under a burst of concurrent prompts it is dominated by each engine's admission
+    /// and chunking policy of its day; at a request rate it is checked apart (`ttftAtRatePoints`).
     static let secondary = ["tpot_ms_median"]
 
     /// The engine's default cap on sequences in flight: vLLM's --max-num-seqs of the run's release
@@ -155,15 +155,41 @@ public enum Calibration {
                         traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, gpu, release: release), tokenBudget: budget)
     }
 
+    /// The run's deployment at a batch and lengths, with `a`.
+    static func performance(_ prepared: Prepared, _ a: PerfAssumptions, batch: Int, input: Int, output: Int) -> Performance? {
+        var r = PerfRequest(model: prepared.model, gpu: prepared.gpu)
+        r.weights = prepared.weights; r.kvDType = prepared.kv; r.engine = prepared.engine
+        r.tensorParallel = prepared.tp; r.pipelineParallel = prepared.pp; r.tokenBudget = prepared.tokenBudget
+        r.attentionDataParallel = min(prepared.tp, max(1, prepared.run.attentionDP ?? 1))
+        r.batch = max(1, batch); r.inputTokens = input; r.outputTokens = output; r.assumptions = a; r.paramCount = prepared.pc
+        return try? PerformanceModel.evaluate(r, traffic: prepared.traffic)
+    }
+
+    /// The sequences in flight a run allows: its KV pool, its engine's cap, its prompts.
+    static func batchCap(_ prepared: Prepared) -> Int {
+        let m = prepared.run
+        return min(prepared.capacity, m.maxNumSeqs ?? prepared.defaultMaxBatch, m.numPrompts ?? Int.max)
+    }
+
+    /// Median TTFT of the runs driven by a request rate, against `PerformanceModel.atRate`'s p50
+    /// (Poisson arrivals, the wait for prompts ahead included). Not fitted: a check of the
+    /// queueing model on data it was not built from.
+    public static func ttftAtRatePoints(_ set: [MeasuredRun], models: [String: Model], gpus: [String: GPU], _ a: PerfAssumptions) -> [CalibrationPoint] {
+        set.compactMap { prepare($0, models: models, gpus: gpus) }.compactMap { p -> CalibrationPoint? in
+            let m = p.run
+            guard m.mode == "serving", m.concurrency == nil, let rate = m.requestRate, rate > 0, let measured = m.measured["ttft_ms_median"], measured > 0 else { return nil }
+            let input = m.inputLen ?? 1024, output = m.outputLen ?? 256
+            guard let f = PerformanceModel.atRate(rate, maxBatch: batchCap(p), outputTokens: output, { performance(p, a, batch: $0, input: input, output: output) }),
+                  let predicted = f.ttftP50Ms, predicted > 0, predicted.isFinite else { return nil }
+            return CalibrationPoint(id: m.id, source: m.sourceId, engine: m.engine, vendor: p.gpu.arch?.family == .rocm ? "AMD" : "NVIDIA",
+                                    metric: "ttft_ms_median", measured: measured, predicted: predicted)
+        }
+    }
+
     static func predict(_ prepared: Prepared, _ a: PerfAssumptions) -> [CalibrationPoint]? {
-        let m = prepared.run, engine = prepared.engine, gpu = prepared.gpu
+        let m = prepared.run, gpu = prepared.gpu
         func perf(batch: Int, input: Int, output: Int) -> Performance? {
-            var r = PerfRequest(model: prepared.model, gpu: gpu)
-            r.weights = prepared.weights; r.kvDType = prepared.kv; r.engine = engine
-            r.tensorParallel = prepared.tp; r.pipelineParallel = prepared.pp; r.tokenBudget = prepared.tokenBudget
-            r.attentionDataParallel = min(prepared.tp, max(1, m.attentionDP ?? 1))
-            r.batch = max(1, batch); r.inputTokens = input; r.outputTokens = output; r.assumptions = a; r.paramCount = prepared.pc
-            return try? PerformanceModel.evaluate(r, traffic: prepared.traffic)
+            performance(prepared, a, batch: batch, input: input, output: output)
         }
         var predicted: [String: Double] = [:]
         let input = m.inputLen ?? 1024, output = m.outputLen ?? 256
@@ -183,7 +209,7 @@ public enum Calibration {
             predicted["output_tok_s"] = Double(b * output) / e2e
         default:
             // offline and serving: continuous batching at the concurrency the run allows and the KV pool holds.
-            let cap = min(prepared.capacity, m.maxNumSeqs ?? prepared.defaultMaxBatch, m.numPrompts ?? Int.max)
+            let cap = batchCap(prepared)
             var b = min(cap, m.concurrency ?? m.batch ?? m.numPrompts ?? cap)
             let rate = m.mode == "serving" && m.concurrency == nil ? m.requestRate.flatMap { $0 > 0 ? $0 : nil } : nil
             if let rate {

@@ -89,6 +89,10 @@ enum OpenAPI {
         "per_gpu_bytes": S.integer, "terms": ["type": "object"], "ttft_ms": S.number, "tpot_ms": S.number, "throughput_tokens_per_s": S.number,
         "provider": S.str, "usd_per_gpu_hour": S.number, "usd_per_million_tokens": S.number,
         "usd_per_million_tokens_blended": S.number, "rejected_reason": S.str,
+        "replicas": S.integer, "usd_per_hour_at_traffic": S.number,
+        // With traffic: one replica at its share, as Poisson arrivals.
+        "at_traffic": response(["requests_per_s": S.number, "in_flight": S.number, "prefill_utilization": S.number, "keeps_up": ["type": "boolean"],
+                                "ttft_p50_ms": S.number, "ttft_p90_ms": S.number, "tpot_p50_ms": S.number, "tpot_p90_ms": S.number]),
     ] }
 
     static var schemas: [String: Any] {

@@ -185,7 +185,10 @@ enum WebAssets {
               ['instance', x => x.instance ? `${x.instance} (${x.gpus_per_instance} GPU${x.gpus_per_instance === 1 ? '' : 's'})` : '-'],
               ['$/GPU-h', x => money(x.usd_per_gpu_hour), true], ['$/M out', x => money(x.usd_per_million_tokens), true],
               ['$/M blended', x => money(x.usd_per_million_tokens_blended), true],
-            ].concat(r.query.traffic ? [['replicas', x => x.replicas ?? '-', true], ['$/h total', x => money(x.usd_per_hour_at_traffic), true]] : []), r.ranked);
+            ].concat(r.query.traffic ? [['replicas', x => x.replicas ?? '-', true], ['$/h total', x => money(x.usd_per_hour_at_traffic), true],
+              ['in flight', x => x.at_traffic ? x.at_traffic.in_flight.toFixed(1) : '-', true],
+              ['TTFT p50/p90', x => !x.at_traffic ? '-' : (x.at_traffic.keeps_up ? `${ms(x.at_traffic.ttft_p50_ms)} / ${ms(x.at_traffic.ttft_p90_ms)}` : 'cannot keep up'), true],
+              ['TPOT p50/p90', x => x.at_traffic && x.at_traffic.keeps_up ? `${ms(x.at_traffic.tpot_p50_ms)} / ${ms(x.at_traffic.tpot_p90_ms)}` : '-', true]] : []), r.ranked);
           } catch (e) { status.className = 'status error'; status.textContent = e.message; }
         });
 
