@@ -84,11 +84,11 @@ public enum Calibration {
     /// The engine's default cap on sequences in flight: vLLM's --max-num-seqs of the run's release
     /// on that GPU (256 on V0; 1024 on large Hopper-class parts from V1: `VLLMRelease.profileDefaults`),
     /// TensorRT-LLM max_batch_size 2048, SGLang max_running_requests large.
-    static func engineMaxBatch(_ e: Engine, _ g: GPU, release: VLLMRelease) -> Int {
+    static func engineMaxBatch(_ e: Engine, vllm: (batchedTokens: Int, seqs: Int)) -> Int {
         switch e {
         case .trtllm: return 2048
         case .sglang: return 4096
-        case .vllm: return release.profileDefaults(maxModelLen: 8192, gpuMemoryBytes: g.visibleMemoryBytes, gpuName: g.name).seqs
+        case .vllm: return vllm.seqs
         default: return 512
         }
     }
@@ -143,16 +143,15 @@ public enum Calibration {
             // an MLA latent (whole on every rank under TP) holds d times the sequences, in a pool
             // smaller by the attention weights each rank now holds whole.
             if model.isMLA, let d = m.attentionDP, d > 1, d <= tp, let pool = est.kvMemoryBytes, pool > 0 {
-                let extra = traffic.attention * (1 / Double(tp / d) - 1 / Double(tp)) / Double(pp)
-                c *= Double(d) * max(0, 1 - extra / Double(pool))
+                c *= Double(d) * max(0, 1 - traffic.attentionDataParallelExtra(tp: tp, dp: d, pp: pp) / Double(pool))
             }
             capacity = max(1, Int(min(1e6, c.rounded(.down))))
         }
         let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current
-        let budget = engine == .vllm && release.isV1
-            ? release.profileDefaults(maxModelLen: 8192, gpuMemoryBytes: gpu.visibleMemoryBytes, gpuName: gpu.name).batchedTokens : nil
+        let vllm = release.profileDefaults(maxModelLen: 8192, gpuMemoryBytes: gpu.visibleMemoryBytes, gpuName: gpu.name)
         return Prepared(run: m, model: model, gpu: gpu, engine: engine, weights: weights, kv: kv, tp: tp, pp: pp, pc: pc,
-                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, gpu, release: release), tokenBudget: budget)
+                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, vllm: vllm),
+                        tokenBudget: engine == .vllm && release.isV1 ? vllm.batchedTokens : nil)
     }
 
     /// The run's deployment at a batch and lengths, with `a`.

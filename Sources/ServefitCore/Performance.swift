@@ -293,6 +293,14 @@ public enum PerformanceModel {
         var activeExpertParams: Double = 0
         /// Tokens' share of one expert: k / E (1 for a dense model).
         var rowsPerToken: Double = 1
+
+        /// Bytes one rank holds (and reads a step) beyond its TP share when attention runs
+        /// data-parallel over `dp` of `tp` ranks: the attention projections split over tp ÷ dp
+        /// ranks instead of tp, in each of `pp` stages.
+        func attentionDataParallelExtra(tp: Int, dp: Int, pp: Int) -> Double {
+            guard dp > 1, tp >= dp else { return 0 }
+            return attention * (1 / Double(tp / dp) - 1 / Double(tp)) / Double(max(1, pp))
+        }
     }
 
     static func traffic(_ r: PerfRequest, _ pc: ParamCount) -> WeightTraffic {
@@ -381,6 +389,9 @@ public enum PerformanceModel {
         guard r.attentionDataParallel >= 1, r.attentionDataParallel <= r.tensorParallel else {
             throw CoreError.invalidInput("attention data parallel size must be between 1 and the tensor-parallel size \(r.tensorParallel) (got \(r.attentionDataParallel))")
         }
+        if let t = r.tokenBudget, !(1...16_777_216).contains(t) {
+            throw CoreError.invalidInput("tokens a step must be between 1 and 16777216 (got \(t))")
+        }
         let pc = try r.paramCount ?? ParamCounter.count(m)
         let a = r.assumptions
         let tp = Double(r.tensorParallel), pp = Double(r.pipelineParallel)
@@ -442,7 +453,7 @@ public enum PerformanceModel {
         // a step to be replaced as they finish: b (1 + input / output) ≤ B. Beyond that the
         // others wait in the queue, not in the batch.
         var batch = r.batch
-        if let budget = r.tokenBudget, budget > 0, !isEncoder, r.inputTokens > 0, r.outputTokens > 0 {
+        if let budget = r.tokenBudget, !isEncoder, r.inputTokens > 0, r.outputTokens > 0 {
             let sustainable = max(1, Int((Double(budget) * Double(r.outputTokens) / Double(r.inputTokens + r.outputTokens)).rounded(.down)))
             if sustainable < batch {
                 notes.append("token budget: \(budget) tokens a step keep at most \(sustainable) sequences decoding while the prompts that replace them are prefilled (input \(r.inputTokens), output \(r.outputTokens)); the other \(batch - sustainable) wait in the queue")
@@ -454,15 +465,15 @@ public enum PerformanceModel {
         // Attention data parallelism: d groups of tp ÷ d ranks, each with the attention weights
         // whole (split only within its group) and the KV cache of its own ⌈b ÷ d⌉ sequences; the
         // busiest group sets the step. The MLA latent is whole on every rank of a group.
-        let dp = max(1, min(r.attentionDataParallel, r.tensorParallel))
-        let attentionTP = max(1, r.tensorParallel / dp)
+        let dp = r.attentionDataParallel
+        let attentionTP = r.tensorParallel / dp
         let groupSeqs = (batch + dp - 1) / dp
         let kvRead = isEncoder ? 0 : Double(kvBytes(tokens: max(1, Int(avgCtx.rounded())), sequences: groupSeqs, tp: m.isMLA ? 1 : attentionTP, pp: 1))
         let expertShare = expertFraction(model: m, tokens: batch)
         // Engines' grouped-GEMM kernels differ: each has its own factor on the shared one ("llama.cpp/moe").
         let moe = m.isMoE ? a.moeFactor * (a.engineFactors[r.engine.rawValue + "/moe"] ?? 1) : 1
-        let attentionExtra = dp > 1 ? w.attention * (1 / Double(attentionTP) - 1 / tp) / pp : 0
-        let weightBytesStep = (w.dense + w.experts * expertShare) / split + attentionExtra
+        let weightBytesStep = (w.dense + w.experts * expertShare) / split
+            + w.attentionDataParallelExtra(tp: r.tensorParallel, dp: dp, pp: r.pipelineParallel)
         let decodeBytes = weightBytesStep + kvRead / pp
         // Routed experts are read by grouped GEMMs over scattered tokens: slower per byte.
         let effectiveBytes = decodeBytes + w.experts * expertShare * (moe - 1) / split

@@ -120,6 +120,8 @@ func decodeAtBatchOneRespectsTheBandwidthLimit(_ name: String) throws {
     let plain = try perf(m, h100, batch: 64, input: 512, output: 256)
     #expect(roomy.terms?.batch == 64 && !roomy.notes.contains { $0.hasPrefix("token budget") })
     #expect(abs(roomy.throughputTokensPerS - plain.throughputTokensPerS) < 1e-9 && abs(roomy.tpotMs - plain.tpotMs) < 1e-9)
+    // A budget of no tokens is refused, not divided by.
+    #expect(throws: CoreError.self) { try perf(m, h100, batch: 8) { $0.tokenBudget = 0 } }
 }
 
 /// Attention data parallelism (SGLang --enable-dp-attention): every rank holds the attention
