@@ -53,6 +53,8 @@ public struct DeploymentPlan: Sendable {
     public var allowLongContext = false
     /// The vLLM release line whose checks apply (quantisation minimums changed between lines).
     public var engineVersion: VLLMRelease = .current
+    /// Attention groups over the tensor-parallel GPUs (`AttentionDP`); 1 is plain tensor parallel.
+    public var attentionDataParallel = 1
     public init(model: Model, gpu: GPU?, engine: Engine, weights: WeightFormat, kvDType: KVDType,
                 tensorParallel: Int, pipelineParallel: Int, context: Int) {
         self.model = model; self.gpu = gpu; self.engine = engine; self.weights = weights; self.kvDType = kvDType
@@ -76,11 +78,15 @@ public enum EngineRules {
         if d.engine == .llamaCpp, tp > 1 {
             return "llama.cpp splits layers across GPUs (--split-mode layer), not tensors: use pipeline parallel \(tp * d.pipelineParallel)"
         }
+        if let p = AttentionDP.problem(engine: d.engine, model: m, tp: tp, pp: d.pipelineParallel, dp: d.attentionDataParallel) { return p }
         guard tp > 1, d.engine != .quick else { return nil }
-        if m.heads > 0 && m.heads % tp != 0 { return "tensor parallel \(tp) does not divide \(m.heads) attention heads" }
+        // Attention heads split over each attention group (all TP ranks without attention DP).
+        let atp = tp / max(1, d.attentionDataParallel)
+        let what = atp == tp ? "tensor parallel \(tp)" : "attention tensor parallel \(atp) (\(tp) GPUs in \(d.attentionDataParallel) groups)"
+        if m.heads > 0 && m.heads % atp != 0 { return "\(what) does not divide \(m.heads) attention heads" }
         let kvh = m.kvHeads
-        if !m.isMLA && kvh > 0 && kvh % tp != 0 && tp % kvh != 0 {
-            return "tensor parallel \(tp) and \(kvh) KV heads: neither divides the other"
+        if !m.isMLA && kvh > 0 && kvh % atp != 0 && atp % kvh != 0 {
+            return "\(what) and \(kvh) KV heads: neither divides the other"
         }
         if d.pipelineParallel > 1, m.layers > 0, d.pipelineParallel > m.layers {
             return "pipeline parallel \(d.pipelineParallel) exceeds the model's \(m.layers) layers"

@@ -15,6 +15,9 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
     public var gpus = 1
     public var tensorParallel: Int?
     public var pipelineParallel = 1
+    /// Attention data-parallel groups over the GPUs (SGLang --dp with --enable-dp-attention,
+    /// TensorRT-LLM enable_attention_dp, vLLM --data-parallel-size); 1: plain tensor parallel.
+    public var attentionDP = 1
     public var gpuMemoryUtilization = 0.9
     public var maxNumBatchedTokens: Int?
     /// vLLM `--max-num-seqs` (the profiling run samples this many sequences).
@@ -38,7 +41,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, weights, kvCache = "kv_cache", context, batch, engine, gpu, gpuMemory = "gpu_memory", gpus
-        case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel"
+        case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel", attentionDP = "attention_dp"
         case gpuMemoryUtilization = "gpu_memory_utilization", maxNumBatchedTokens = "max_num_batched_tokens"
         case maxNumSeqs = "max_num_seqs", engineVersion = "engine_version"
         case enforceEager = "enforce_eager", noFlashAttention = "no_flash_attention", encoderTokens = "encoder_tokens"
@@ -61,6 +64,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         gpus = try c.decodeIfPresent(Int.self, forKey: .gpus) ?? d.gpus
         tensorParallel = try c.decodeIfPresent(Int.self, forKey: .tensorParallel)
         pipelineParallel = try c.decodeIfPresent(Int.self, forKey: .pipelineParallel) ?? d.pipelineParallel
+        attentionDP = try c.decodeIfPresent(Int.self, forKey: .attentionDP) ?? d.attentionDP
         gpuMemoryUtilization = try c.decodeIfPresent(Double.self, forKey: .gpuMemoryUtilization) ?? d.gpuMemoryUtilization
         maxNumBatchedTokens = try c.decodeIfPresent(Int.self, forKey: .maxNumBatchedTokens)
         maxNumSeqs = try c.decodeIfPresent(Int.self, forKey: .maxNumSeqs)
@@ -114,6 +118,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         r.gpus = gpus
         r.tensorParallel = tensorParallel
         r.pipelineParallel = pipelineParallel
+        r.attentionDataParallel = attentionDP
         // llama.cpp splits layers across its GPUs (--split-mode layer): --gpus N is N stages.
         if r.engine == .llamaCpp, tensorParallel == nil, pipelineParallel == 1 { r.tensorParallel = 1; r.pipelineParallel = gpus }
         r.gpu = g

@@ -73,6 +73,9 @@ public struct EstimateRequest: Sendable {
     public var gpus: Int = 1
     public var tensorParallel: Int?
     public var pipelineParallel: Int = 1
+    /// Attention groups over the tensor-parallel GPUs (`AttentionDP`: SGLang --dp with
+    /// --enable-dp-attention, TensorRT-LLM enable_attention_dp, vLLM --data-parallel-size); 1: none.
+    public var attentionDataParallel: Int = 1
     public var gpuMemoryUtilization: Double = 0.9
     public var maxNumBatchedTokens: Int?
     /// vLLM `--max-num-seqs`: the profiling run samples this many sequences (default by release and device).
@@ -128,6 +131,9 @@ public struct Estimate: Codable, Sendable, Equatable {
     public var gpus: Int
     public var tensorParallel: Int
     public var pipelineParallel: Int
+    /// Attention groups over the GPUs (nil: plain tensor parallel); KV capacity and max
+    /// concurrency are then the deployment's, all groups together.
+    public var attentionDataParallel: Int? = nil
     public var paramsTotal: Int64
     public var paramsActive: Int64
     public var weightsBytes: Int64
@@ -164,7 +170,7 @@ public struct Estimate: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, engine, weights, kvCache = "kv_cache", context, batch, gpus
-        case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel"
+        case tensorParallel = "tensor_parallel", pipelineParallel = "pipeline_parallel", attentionDataParallel = "attention_dp"
         case paramsTotal = "params_total", paramsActive = "params_active", weightsBytes = "weights_bytes"
         case bitsPerWeight = "bits_per_weight", kvCacheBytesPerToken = "kv_cache_bytes_per_token"
         case kvCacheBytes = "kv_cache_bytes", activationBytes = "activation_bytes", overheadBytes = "overhead_bytes"
@@ -195,11 +201,14 @@ public enum Estimator {
 
     /// SGLang's default mem_fraction_static (server_args.py, 0.5.x): the memory left after a
     /// reserve for activations, CUDA graphs and NCCL, as a fraction (reserve ≥ 10 GiB above 60 GiB).
-    public static func sglangMemFractionStatic(memoryBytes: Int64, tp: Int, pp: Int) -> Double {
+    /// With attention DP over `dp` groups it reserves 3 MiB (4.5 MiB past 300) more per graph
+    /// batch and group, for the gathered buffers its CUDA graphs capture.
+    public static func sglangMemFractionStatic(memoryBytes: Int64, tp: Int, pp: Int, dp: Int = 1) -> Double {
         let gib = Double(memoryBytes) / Double(Units.GiB)
         let chunk: Double = gib < 20 ? 2048 : gib < 60 ? 4096 : gib < 160 ? 8192 : 16384
         let graphBS: Double = gib < 20 ? 8 : gib < 60 ? (tp < 4 ? 48 : 160) : (tp < 4 ? 256 : 512)
         var reservedMiB = 512 + max(chunk, 2048) * 1.5 + Double(tp * pp) / 8 * 1024 + graphBS * 2
+        if dp > 1 { reservedMiB += graphBS * Double(dp) * (graphBS > 300 ? 4.5 : 3) }
         if gib > 60 { reservedMiB = max(reservedMiB, 10240) }
         let total = Double(memoryBytes) / Double(Units.MiB)
         return max(0.05, ((total - reservedMiB) / total * 1000).rounded() / 1000)
@@ -219,6 +228,14 @@ public enum Estimator {
         guard tp * pp == gpus else {
             throw CoreError.badOption("\(gpus) GPUs cannot be split as tensor parallel \(tp) × pipeline parallel \(pp) = \(tp * pp): the GPU count must equal TP × PP")
         }
+        let dp = r.training == nil ? r.attentionDataParallel : 1
+        if dp > 1, let problem = AttentionDP.problem(engine: r.engine, model: m, tp: tp, pp: pp, dp: dp) {
+            throw CoreError.badOption(problem)
+        }
+        // With attention DP, each group of tp ÷ dp GPUs holds the KV of its own ⌈batch ÷ dp⌉
+        // sequences, at the KV heads its attention split leaves it.
+        let attentionTP = tp / dp
+        let groupSeqs = (max(1, r.batch) + dp - 1) / dp
         var comps: [Component] = []
         var notes: [String] = []
         let weightsFormula = r.measuredWeightBytes != nil
@@ -229,8 +246,8 @@ public enum Estimator {
         let seqs = max(1, r.batch)
         let kv = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
                               tp: 1, pp: 1, ubatch: r.ubatch, encoderTokens: r.encoderTokens, release: r.engineVersion)
-        let kvPerGPU = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: seqs,
-                                    tp: tp, pp: pp, ubatch: r.ubatch, encoderTokens: r.encoderTokens, release: r.engineVersion)
+        let kvPerGPU = KVCache.size(m, dtype: r.kvDType, engine: r.engine, tokens: r.context, sequences: groupSeqs,
+                                    tp: attentionTP, pp: pp, ubatch: r.ubatch, encoderTokens: r.encoderTokens, release: r.engineVersion)
         // Training keeps no serving KV cache (its keys and values are activations, counted there);
         // the rule of thumb has none either.
         if m.kind != .encoder && r.training == nil && r.engine != .quick {
@@ -238,7 +255,10 @@ public enum Estimator {
         }
         let dtypeBytes = 2.0  // activations in 16-bit
         var weightsPerGPU = perGPUWeights(pc: pc, ws: ws, model: m, format: r.weights, tp: tp, pp: pp,
-                                          measured: r.measuredWeightBytes)
+                                          measured: r.measuredWeightBytes, engine: r.engine, dp: dp)
+        if dp > 1 {
+            notes.append("attention data parallel: \(dp) groups of \(attentionTP) GPU\(attentionTP == 1 ? "" : "s"), each with the attention weights \(attentionTP == 1 ? "whole" : "split \(attentionTP) ways") and the KV cache of its own sequences (\(groupSeqs) of \(seqs)); experts split over all \(tp)")
+        }
         if r.engine == .vllm, r.training == nil, let (extra, note) = vllmMXFP4Padding(pc: pc, model: m, format: r.weights, tp: tp, pp: pp,
                                                                                     release: r.engineVersion, gpu: r.gpu) {
             weightsPerGPU += extra
@@ -268,7 +288,8 @@ public enum Estimator {
         } else {
             switch r.engine {
             case .vllm, .sglang, .trtllm:
-                let perTok = activationPerToken(m, tp: tp) * dtypeBytes
+                // A group's profiling pass runs its attention over tp ÷ dp GPUs.
+                let perTok = activationPerToken(m, tp: attentionTP) * dtypeBytes
                 if r.engine == .vllm {
                     // The profiling run of this release line: a forward pass of max_num_batched_tokens,
                     // then the sampler over max_num_seqs sequences (rank 0 holds the gathered logits,
@@ -305,10 +326,10 @@ public enum Estimator {
                     let budget: Int64, availKV: Int64
                     switch r.engine {
                     case .sglang:
-                        let f = sglangMemFractionStatic(memoryBytes: mem, tp: tp, pp: pp)
+                        let f = sglangMemFractionStatic(memoryBytes: mem, tp: tp, pp: pp, dp: dp)
                         budget = i64(Double(mem) * f)
                         availKV = budget - weightsPerGPU
-                        notes.append("SGLang: mem_fraction_static \(Units.format(f, 3)) (its default for \(Units.gib(mem)) at TP \(tp)) covers weights and the KV pool")
+                        notes.append("SGLang: mem_fraction_static \(Units.format(f, 3)) (its default for \(Units.gib(mem)) at TP \(tp)\(dp > 1 ? " with \(dp) attention groups" : "")) covers weights and the KV pool")
                     case .trtllm:
                         let free = mem - weightsPerGPU - activation - nonTorch - rotary
                         budget = mem
@@ -322,7 +343,7 @@ public enum Estimator {
                     }
                     fitsBudget = budget
                     kvMemory = max(0, availKV)
-                    let w = KVCache.width(m, engine: .vllm, tp: tp, release: r.engineVersion)
+                    let w = KVCache.width(m, engine: .vllm, tp: attentionTP, release: r.engineVersion)
                     let perLayerTok = Double(w.k + w.v) * r.kvDType.bytesPerElement
                     let layersPerGPU = Double(max(1, m.layers)) / Double(pp)
                     if availKV <= 0 {
@@ -350,6 +371,11 @@ public enum Estimator {
                         let blocks = blockBytes > 0 ? i64(Double(availKV) / blockBytes) : 0
                         kvCapacity = blocks * Int64(vllmBlockSize)
                         maxConcurrency = Double(kvCapacity!) / Double(max(1, r.context))
+                    }
+                    // Each attention group's pool serves its own sequences: the deployment holds dp of them.
+                    if dp > 1 {
+                        kvCapacity = kvCapacity.map { $0 * Int64(dp) }
+                        maxConcurrency = maxConcurrency.map { $0 * Double(dp) }
                     }
                 }
             case .llamaCpp:
@@ -450,6 +476,7 @@ public enum Estimator {
                                   tensorParallel: tp, pipelineParallel: pp, context: r.context)
         plan.allowLongContext = r.allowLongContext
         plan.engineVersion = r.engineVersion
+        plan.attentionDataParallel = dp
         let refused = r.training == nil ? EngineRules.problem(plan) : nil
         var launch: String?, launchNotes: [String]?
         if r.training == nil && m.kind != .encoder && (r.engine.isPagedServer || r.engine == .llamaCpp) {
@@ -458,7 +485,9 @@ public enum Estimator {
             } else if fits == false {
                 notes.append("no launch line: the deployment does not fit in memory")
             } else {
-                let seqsInFlight = r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs
+                var seqsInFlight = r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs
+                // Each attention group holds its share: a whole number of sequences per group.
+                if dp > 1 { seqsInFlight = max(dp, seqsInFlight / dp * dp) }
                 var spec = LaunchCommand.Spec(plan, maxNumSeqs: seqsInFlight, gpuMemoryUtilization: r.gpuMemoryUtilization)
                 spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
                 spec.variant = r.variantName
@@ -478,6 +507,7 @@ public enum Estimator {
             gpuLayers: gpuLayers, cpuBytes: cpuBytes, gradientBytes: gradientBytes, optimizerBytes: optimizerBytes, notes: notes,
             launch: launch, launchNotes: launchNotes, refused: refused)
         if fits != nil { estimate.memoryBudgetBytes = fitsBudget ?? visible }
+        if dp > 1 { estimate.attentionDataParallel = dp }
         estimate.kvMemoryBytes = kvMemory
         return estimate
     }
@@ -492,6 +522,7 @@ public enum Estimator {
         try check(r.pipelineParallel, "pipeline parallel", 1, 1024)
         try check(r.ubatch, "ubatch", 1, 1_048_576)
         if let t = r.tensorParallel { try check(t, "tensor parallel", 1, 1024) }
+        try check(r.attentionDataParallel, "attention data parallel", 1, 1024)
         if let t = r.maxNumBatchedTokens { try check(t, "max-num-batched-tokens", 1, 16_777_216) }
         if let n = r.maxNumSeqs { try check(n, "max-num-seqs", 1, 65_536) }
         if let e = r.encoderTokens { try check(e, "encoder tokens", 1, 16_777_216) }
@@ -565,13 +596,14 @@ public enum Estimator {
     /// replicated once TP exceeds the KV heads; routers and MLA's q_a/kv_a projections on every
     /// rank), 1-D tensors replicated, layers split across
     /// pipeline stages (the embedding and head counted on the busiest stage).
-    static func perGPUWeights(pc: ParamCount, ws: WeightSize, model m: Model, format: WeightFormat, tp: Int, pp: Int, measured: Int64?) -> Int64 {
+    static func perGPUWeights(pc: ParamCount, ws: WeightSize, model m: Model, format: WeightFormat, tp: Int, pp: Int, measured: Int64?,
+                              engine: Engine = .vllm, dp: Int = 1) -> Int64 {
         if tp == 1 && pp == 1 { return measured ?? ws.bytes }
         let ctx = GGUFMix.Context(model: m, tensors: pc.tensors)
         var layerBytes = 0.0, nonLayer = 0.0
         for t in pc.tensors where t.part != .mtp {
             let b = format.bytes(of: t, context: ctx, quantization: m.quantization)
-            let share = b / tpSplit(t, model: m, tp: tp)
+            let share = b / AttentionDP.split(t, model: m, engine: engine, tp: tp, dp: dp)
             if t.layer >= 0 && t.part == .main { layerBytes += share } else { nonLayer += share }
         }
         var total = layerBytes / Double(pp) + nonLayer

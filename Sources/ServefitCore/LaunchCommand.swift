@@ -11,9 +11,12 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         public var kvDType: KVDType = .fp16
         public var tensorParallel = 1
         public var pipelineParallel = 1
+        /// Attention groups over the tensor-parallel GPUs (`AttentionDP`); 1: none.
+        public var attentionDataParallel = 1
         /// Tokens per sequence (vLLM --max-model-len; llama.cpp's per-slot context).
         public var context = 4096
-        /// Concurrent sequences (vLLM --max-num-seqs; llama.cpp --parallel).
+        /// Concurrent sequences of the whole deployment (vLLM --max-num-seqs; llama.cpp --parallel);
+        /// with attention DP, engines whose flag counts per group get ⌈this ÷ groups⌉.
         public var maxNumSeqs = 1
         public var gpuMemoryUtilization = 0.9
         /// llama.cpp layers on the GPU (nil: all).
@@ -23,6 +26,14 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         public var allowLongContext = false
         public init(model: Model) { self.model = model }
 
+        /// The checkpoint itself is stored in the weight format served (its config.json
+        /// `quantization_config`, e.g. DeepSeek-V3's FP8 or gpt-oss's MXFP4): the engine reads the
+        /// scheme from it, so no quantisation flag and no other checkpoint is needed.
+        public var servesStoredFormat: Bool {
+            guard variant == nil, let f = model.quantization?.format, let stored = try? WeightFormat.parse(f) else { return false }
+            return stored == weights
+        }
+
         /// The line for a deployment the engine rules passed: its model, GPU, formats and split.
         public init(_ plan: DeploymentPlan, maxNumSeqs: Int, gpuMemoryUtilization: Double) {
             model = plan.model
@@ -31,6 +42,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
             kvDType = plan.kvDType
             tensorParallel = plan.tensorParallel
             pipelineParallel = plan.pipelineParallel
+            attentionDataParallel = plan.attentionDataParallel
             context = plan.context
             allowLongContext = plan.allowLongContext
             self.maxNumSeqs = maxNumSeqs
@@ -56,12 +68,18 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         var args = ["python", "-m", "sglang.launch_server", "--model-path", repo]
         if s.tensorParallel > 1 { args += ["--tp-size", String(s.tensorParallel)] }
         if s.pipelineParallel > 1 { args += ["--pp-size", String(s.pipelineParallel)] }
+        if s.attentionDataParallel > 1 {
+            // --max-running-requests stays the deployment's: SGLang divides it over the groups.
+            args += ["--dp-size", String(s.attentionDataParallel), "--enable-dp-attention"]
+        }
         args += ["--context-length", String(s.context), "--max-running-requests", String(max(1, s.maxNumSeqs))]
         if let g = s.gpu {
-            args += ["--mem-fraction-static", Units.format(Estimator.sglangMemFractionStatic(memoryBytes: g.visibleMemoryBytes, tp: s.tensorParallel, pp: s.pipelineParallel), 3)]
+            args += ["--mem-fraction-static", Units.format(Estimator.sglangMemFractionStatic(memoryBytes: g.visibleMemoryBytes, tp: s.tensorParallel,
+                                                                                            pp: s.pipelineParallel, dp: s.attentionDataParallel), 3)]
         }
         if let a = s.gpu?.arch, a.family == .cuda, (a.sm ?? 0) < 80 { args += ["--dtype", "float16"] }
         switch s.weights {
+        case _ where s.servesStoredFormat: notes.append(storedFormatNote(s))
         case .fp8: args += ["--quantization", "fp8"]
         case .grouped(let method, _, _): notes.append(checkpointNote(s, method.uppercased()))
         case .bnb4: args += ["--quantization", "bitsandbytes"]
@@ -81,10 +99,16 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         var args = ["trtllm-serve", repo, "--backend", "pytorch"]
         if s.tensorParallel > 1 { args += ["--tp_size", String(s.tensorParallel)] }
         if s.pipelineParallel > 1 { args += ["--pp_size", String(s.pipelineParallel)] }
-        args += ["--max_seq_len", String(s.context), "--max_batch_size", String(max(1, s.maxNumSeqs)),
+        // max_batch_size counts per rank under attention DP.
+        args += ["--max_seq_len", String(s.context), "--max_batch_size", String(perGroup(s)),
                  "--kv_cache_free_gpu_memory_fraction", format2(s.gpuMemoryUtilization)]
+        if s.attentionDataParallel > 1 {
+            args += ["--extra_llm_api_options", "attention-dp.yml"]
+            notes.append("attention-dp.yml holds `enable_attention_dp: true` (no CLI flag); --max_batch_size \(perGroup(s)) is per GPU, \(perGroup(s) * s.attentionDataParallel) in all")
+        }
         switch s.weights {
         case .float: break
+        case _ where s.servesStoredFormat: notes.append(storedFormatNote(s))
         case .fp8: notes.append(checkpointNote(s, "FP8 (ModelOpt)"))
         case .grouped(let method, _, _): notes.append(checkpointNote(s, "W4A16 " + method.uppercased()))
         case .int8: notes.append(checkpointNote(s, "INT8 SmoothQuant"))
@@ -93,6 +117,10 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         }
         if s.kvDType.name == "fp8" { notes.append("fp8 KV cache: pass --config with `kv_cache_config: {dtype: fp8}`") }
         return LaunchCommand(engine: "trtllm", command: args.joined(separator: " "), notes: notes)
+    }
+
+    static func storedFormatNote(_ s: Spec) -> String {
+        "\(s.model.hfRepo ?? s.model.slug) is stored in \(s.weights.name) (its quantization_config): the engine reads the scheme from the checkpoint, no flag needed"
     }
 
     /// Where a pre-quantised checkpoint comes from: the catalog variant, or a note that one is needed.
@@ -106,14 +134,24 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         var notes: [String] = []
         let repo = s.model.hfRepo ?? s.model.slug
         var args = ["vllm", "serve", repo]
-        if s.tensorParallel > 1 { args += ["--tensor-parallel-size", String(s.tensorParallel)] }
+        let dp = s.attentionDataParallel
+        let engineTP = s.tensorParallel / max(1, dp)
+        if dp > 1 { args += ["--data-parallel-size", String(dp)] }
+        if engineTP > 1 { args += ["--tensor-parallel-size", String(engineTP)] }
         if s.pipelineParallel > 1 { args += ["--pipeline-parallel-size", String(s.pipelineParallel)] }
-        args += ["--max-model-len", String(s.context), "--max-num-seqs", String(max(1, s.maxNumSeqs))]
+        if dp > 1 && s.model.isMoE { args += ["--enable-expert-parallel"] }
+        // --max-num-seqs counts per data-parallel engine.
+        args += ["--max-model-len", String(s.context), "--max-num-seqs", String(perGroup(s))]
+        if dp > 1 {
+            notes.append("\(dp) data-parallel engines of \(engineTP) GPU\(engineTP == 1 ? "" : "s"), each with its own KV cache and --max-num-seqs \(perGroup(s)) (\(perGroup(s) * dp) in all)"
+                         + (s.model.isMoE ? "; the experts are split over all \(s.tensorParallel) GPUs" : ""))
+        }
         args += ["--gpu-memory-utilization", String(format2(s.gpuMemoryUtilization))]
         if let a = s.gpu?.arch, a.family == .cuda, (a.sm ?? 0) < 80 {
             args += ["--dtype", "float16"]; notes.append("\(s.gpu?.name ?? "this GPU") (\(a.label)) has no bf16: serve in float16")
         }
         switch s.weights {
+        case _ where s.servesStoredFormat: notes.append(storedFormatNote(s))
         case .fp8:
             args += ["--quantization", "fp8"]
             notes.append("--quantization fp8 quantises the 16-bit checkpoint when loading; an FP8 checkpoint needs no flag")
@@ -166,6 +204,12 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
     }
 
     static func format2(_ x: Double) -> String { Units.format(x, 2) }
+
+    /// Sequences per attention group, for the flags that count per group or rank.
+    static func perGroup(_ s: Spec) -> Int {
+        let d = max(1, s.attentionDataParallel)
+        return max(1, (max(1, s.maxNumSeqs) + d - 1) / d)
+    }
 }
 
 /// A launch line read back (`vllm serve …`, `llama-server …`), so a printed line can be checked
@@ -176,6 +220,8 @@ public struct ParsedLaunch: Sendable, Equatable {
     public var model: String
     public var tensorParallel = 1
     public var pipelineParallel = 1
+    /// vLLM --data-parallel-size: the GPUs in `tensorParallel` run attention in this many engines.
+    public var attentionDataParallel = 1
     public var context: Int?
     public var weights: String = "fp16"
     public var kvCache: String = "fp16"
@@ -189,10 +235,14 @@ public struct ParsedLaunch: Sendable, Equatable {
         if t.count >= 3, t[0] == "vllm", t[1] == "serve" {
             engine = .vllm
             model = t[2]
-            tensorParallel = value("--tensor-parallel-size", "-tp").flatMap(Int.init) ?? 1
+            // GPUs = data-parallel engines × tensor parallel each (a huge product saturates, and the rules refuse it).
+            attentionDataParallel = value("--data-parallel-size", "-dp").flatMap(Int.init) ?? 1
+            let (gpus, overflow) = (value("--tensor-parallel-size", "-tp").flatMap(Int.init) ?? 1).multipliedReportingOverflow(by: attentionDataParallel)
+            tensorParallel = overflow ? Int.max : gpus
             pipelineParallel = value("--pipeline-parallel-size", "-pp").flatMap(Int.init) ?? 1
             context = value("--max-model-len").flatMap(Int.init)
-            weights = value("--quantization").map { $0 == "bitsandbytes" ? "nf4" : $0 } ?? "fp16"
+            // Without the flag vLLM serves the checkpoint as stored ("auto": its quantization_config, else 16-bit).
+            weights = value("--quantization").map { $0 == "bitsandbytes" ? "nf4" : $0 } ?? "auto"
             kvCache = value("--kv-cache-dtype") ?? "fp16"
         } else if t.first == "llama-server", let file = value("-m", "--model") {
             engine = .llamaCpp
@@ -209,11 +259,13 @@ public struct ParsedLaunch: Sendable, Equatable {
 
     /// Why the engine would refuse this line for `model` (on `gpu`, when known), nil when it would start.
     public func problem(model m: Model, gpu: GPU?) -> String? {
-        guard let w = try? WeightFormat.parse(weights) else { return "unknown weight format '\(weights)' in the launch line" }
+        let named = weights == "auto" ? (m.quantization?.format ?? "fp16") : weights
+        guard let w = try? WeightFormat.parse(named) else { return "unknown weight format '\(weights)' in the launch line" }
         guard let kv = try? KVDType.parse(kvCache) else { return "unknown KV cache dtype '\(kvCache)' in the launch line" }
         var plan = DeploymentPlan(model: m, gpu: gpu, engine: engine, weights: w, kvDType: kv, tensorParallel: tensorParallel,
                                   pipelineParallel: pipelineParallel, context: context ?? 1)
         plan.allowLongContext = false
+        plan.attentionDataParallel = attentionDataParallel
         return EngineRules.problem(plan)
     }
 }

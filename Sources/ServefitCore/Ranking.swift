@@ -15,7 +15,8 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var formats: [String] = ["fp16", "fp8", "int4"]
     public var kvCache: String = "fp16"
     public var engine: Engine = .vllm
-    public var batches: [Int] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    public var batches: [Int] = RankQuery.defaultBatches
+    public static let defaultBatches = [1, 2, 4, 8, 16, 32, 64, 128, 256]
     public var inputTokens: Int = 1024
     public var outputTokens: Int = 256
     /// Memory is sized for sequences of this many tokens (vLLM's --max-model-len); default input + output.
@@ -42,6 +43,10 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var noCalibration = false
     /// Attach each ranked row's speed terms (`--explain`).
     public var explain = false
+    /// Every multi-GPU plan runs attention data-parallel, one group per GPU (`AttentionDP`:
+    /// SGLang --dp-size N --enable-dp-attention, TensorRT-LLM enable_attention_dp, vLLM
+    /// --data-parallel-size N --enable-expert-parallel).
+    public var attentionDP = false
 
     public init(model: String) { self.model = model }
 
@@ -51,6 +56,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         case maxTPOTMs = "max_tpot_ms", maxTTFTMs = "max_ttft_ms", minThroughput = "min_throughput"
         case budgetPerHour = "budget_per_hour", traffic, gpuMemoryUtilization = "gpu_memory_utilization", assumptions, top
         case maxPriceAgeDays = "max_price_age_days", includeStale = "include_stale", allowLongContext = "allow_long_context"
+        case attentionDP = "attention_dp"
     }
 
     public var effectiveContext: Int { context ?? max(1, inputTokens + outputTokens) }
@@ -81,6 +87,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         "batch", "input", "output", "context", "max-tpot", "max-ttft", "min-throughput", "budget-per-hour", "traffic",
         "gpu-memory-utilization", "bandwidth-efficiency", "compute-efficiency", "interconnect-efficiency",
         "step-overhead", "top", "max-price-age", "include-stale", "allow-long-context", "engine-version", "no-calibration", "explain",
+        "attention-dp",
     ]
 
     /// Builds a query from option strings; unknown names and bad values are usage errors.
@@ -165,6 +172,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         allowLongContext = try flag("allow-long-context")
         noCalibration = try flag("no-calibration")
         explain = try flag("explain")
+        attentionDP = try flag("attention-dp")
         if let v = options["engine-version"] {
             guard engine == .vllm else { throw CoreError.badOption("--engine-version applies to vLLM's start-up rules (engine is \(engine.rawValue))") }
             engineVersion = try VLLMRelease.parse(v)
@@ -215,6 +223,7 @@ public struct RankQuery: Codable, Sendable, Equatable {
         if engineVersion != d.engineVersion { o["engine-version"] = engineVersion.text }
         if noCalibration { o["no-calibration"] = "true" }
         if explain { o["explain"] = "true" }
+        if attentionDP { o["attention-dp"] = "true" }
         return o
     }
 }
@@ -240,6 +249,8 @@ public struct RankRow: Codable, Sendable, Equatable {
     public var gpuName: String
     public var gpuCount: Int
     public var tensorParallel: Int
+    /// Attention groups over the GPUs (`--attention-dp`), nil without.
+    public var attentionDP: Int?
     public var weights: String
     public var kvCache: String
     public var engine: String
@@ -308,7 +319,7 @@ public struct RankRow: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, gpu, gpuName = "gpu_name", gpuCount = "gpu_count", tensorParallel = "tensor_parallel", weights
+        case model, gpu, gpuName = "gpu_name", gpuCount = "gpu_count", tensorParallel = "tensor_parallel", attentionDP = "attention_dp", weights
         case kvCache = "kv_cache", engine, batch, context, inputTokens = "input_tokens", outputTokens = "output_tokens"
         case perGPUBytes = "per_gpu_bytes", gpuMemoryBytes = "gpu_memory_bytes", maxConcurrency = "max_concurrency"
         case ttftMs = "ttft_ms", tpotMs = "tpot_ms", throughputTokensPerS = "throughput_tokens_per_s", decodeBound = "decode_bound"
@@ -327,6 +338,7 @@ public struct RankRow: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model); try c.encode(gpu, forKey: .gpu); try c.encode(gpuName, forKey: .gpuName)
         try c.encode(gpuCount, forKey: .gpuCount); try c.encode(tensorParallel, forKey: .tensorParallel)
+        try c.encodeIfPresent(attentionDP, forKey: .attentionDP)
         try c.encode(weights, forKey: .weights); try c.encode(kvCache, forKey: .kvCache); try c.encode(engine, forKey: .engine)
         try c.encodeIfPresent(batch, forKey: .batch); try c.encode(context, forKey: .context)
         try c.encode(inputTokens, forKey: .inputTokens); try c.encode(outputTokens, forKey: .outputTokens)
@@ -435,6 +447,8 @@ public enum Ranker {
         var count: Int
         var tp: Int
         var pp: Int
+        /// Attention data-parallel groups (1: none); one per GPU with --attention-dp.
+        var dp = 1
         var format: Int
         var offering: Price?
         /// Which distinct GPU spec this plan runs on (speeds are shared between equal specs).
@@ -489,7 +503,9 @@ public enum Ranker {
             }
             let w = q.workload(for: model)
             (input, output, ctx) = (w.input, w.output, w.context)
-            batches = Array(Set(q.batches)).sorted()
+            // Attention data parallelism is for many sequences in flight: its default sweep goes on past 256.
+            let sweep = q.attentionDP && q.batches == RankQuery.defaultBatches ? q.batches + [512, 1024, 2048] : q.batches
+            batches = Array(Set(sweep)).sorted()
             batchIndex = Dictionary(uniqueKeysWithValues: batches.enumerated().map { ($1, $0) })
             let maxGPUs = q.maxGPUs ?? Int.max
             counts = Array(Set(q.counts)).sorted().filter { $0 <= maxGPUs }
@@ -535,7 +551,9 @@ public enum Ranker {
             for n in counts {
                 // llama.cpp splits layers across GPUs (--split-mode layer); the others split tensors.
                 let (tp, pp) = q.engine == .llamaCpp ? (1, n) : (n, 1)
-                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, format: fi, offering: c.offering(gpus: n), spec: id, visible: visible, profileTier: tier)) }
+                // The plan's dp follows from its count, so the caches keyed by count need no dp of their own.
+                let dp = q.attentionDP && tp > 1 ? tp : 1
+                for fi in formats.indices { out.append(Plan(count: n, tp: tp, pp: pp, dp: dp, format: fi, offering: c.offering(gpus: n), spec: id, visible: visible, profileTier: tier)) }
             }
             return out
         }
@@ -544,6 +562,7 @@ public enum Ranker {
             var row = RankRow(model: model.slug, gpu: g.slug, gpuName: g.name, gpuCount: p.count, tensorParallel: p.tp,
                               weights: formats[p.format].name, kvCache: kv.name, engine: q.engine.rawValue, batch: nil, context: ctx,
                               inputTokens: input, outputTokens: output, gpuMemoryBytes: p.visible)
+            if p.dp > 1 { row.attentionDP = p.dp }
             if let o = p.offering {
                 row.provider = o.provider; row.pricingModel = o.pricingModel.rawValue; row.priceAsOf = o.asOf
                 row.instance = o.instance ?? "\(o.gpusPerInstance)x \(g.slug)"; row.gpusPerInstance = o.gpusPerInstance
@@ -611,6 +630,7 @@ public enum Ranker {
                                       tensorParallel: p.tp, pipelineParallel: p.pp, context: ctx)
             plan.allowLongContext = q.allowLongContext
             plan.engineVersion = q.engineVersion
+            plan.attentionDataParallel = p.dp
             return plan
         }
 
@@ -773,6 +793,7 @@ public enum Ranker {
             er.gpus = p.count
             er.tensorParallel = p.tp
             er.pipelineParallel = p.pp
+            er.attentionDataParallel = p.dp
             er.gpuMemoryBytes = g.memoryBytes
             er.gpuVisibleMemoryBytes = p.visible
             er.gpuMemoryUtilization = q.gpuMemoryUtilization
@@ -799,6 +820,7 @@ public enum Ranker {
             pr.engine = q.engine
             pr.tensorParallel = p.tp
             pr.pipelineParallel = p.pp
+            pr.attentionDataParallel = p.dp
             pr.inputTokens = input
             pr.outputTokens = output
             pr.assumptions = q.assumptions
@@ -903,12 +925,14 @@ public enum Ranker {
             r.batch = decoding
             if q.engine.isPagedServer, let base = e.perGPUBytes {
                 // A paged server preallocates its whole KV budget; what a batch occupies is the
-                // rest of the estimate plus the KV of `batch` sequences.
-                let tp = p.tp
+                // rest of the estimate plus the KV of `batch` sequences. Under attention DP a GPU
+                // holds its group's share of them, at the group's tensor parallelism.
+                let tp = p.tp / max(1, p.dp)
                 let one = oneSequenceKV[tp] ?? KVCache.size(model, dtype: kv, engine: .vllm, tokens: ctx, sequences: 1, tp: tp, pp: 1, explain: false,
                                                             release: q.engineVersion).bytes
                 oneSequenceKV[tp] = one
-                r.perGPUBytes = base + one * Int64(max(0, decoding - 1))
+                let perGroup = (decoding + max(1, p.dp) - 1) / max(1, p.dp)
+                r.perGPUBytes = base + one * Int64(max(0, perGroup - 1))
             } else {
                 r.perGPUBytes = e.perGPUBytes
             }

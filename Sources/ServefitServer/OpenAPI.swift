@@ -84,7 +84,7 @@ enum OpenAPI {
     }
 
     static var rankRowProps: [String: Any] { return [
-        "model": S.str, "gpu": S.str, "gpu_name": S.str, "gpu_count": S.integer, "tensor_parallel": S.integer,
+        "model": S.str, "gpu": S.str, "gpu_name": S.str, "gpu_count": S.integer, "tensor_parallel": S.integer, "attention_dp": S.integer,
         "weights": S.str, "kv_cache": S.str, "engine": S.str, "batch": S.integer, "context": S.integer,
         "per_gpu_bytes": S.integer, "terms": ["type": "object"], "ttft_ms": S.number, "tpot_ms": S.number, "throughput_tokens_per_s": S.number,
         "provider": S.str, "usd_per_gpu_hour": S.number, "usd_per_million_tokens": S.number,
@@ -207,7 +207,7 @@ enum S {
         "formats": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}(,[A-Za-z0-9_-]{1,32}){0,15}$"],
         "kv-cache": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"],
         "gpus": ["type": "string", "pattern": "^[1-9][0-9]{0,3}$"], "variant": slug, "name": line(256),
-        "engine-version": engineVersion, "no-calibration": boolText, "explain": boolText, "include-stale": boolText, "allow-long-context": boolText,
+        "engine-version": engineVersion, "no-calibration": boolText, "explain": boolText, "attention-dp": boolText, "include-stale": boolText, "allow-long-context": boolText,
         "kind": enumeration(["serving", "throughput", "latency", "startup", "bench"]),
         "family": line(Limits.word), "type": enumeration(ModelKind.allCases.map(\.rawValue)), "tag": line(Limits.word),
         "vendor": line(Limits.word), "provider": line(Limits.name), "entity": line(Limits.word), "key": line(Limits.name),
@@ -281,7 +281,7 @@ enum S {
         let props: [String: Any] = [
             "model": modelName, "weights": line(32), "kv_cache": line(32), "engine": enumeration(Engine.allCases.map(\.rawValue)),
             "context": int(1, 16_777_216), "batch": int(1, 1_048_576), "gpu": slug, "gpu_memory": sized("[kKmMgGtT]i?[bB]|[kKmMgGtT]|[bB]"),
-            "gpus": int(1, 4096), "tensor_parallel": int(1, 1024), "pipeline_parallel": int(1, 1024),
+            "gpus": int(1, 4096), "tensor_parallel": int(1, 1024), "pipeline_parallel": int(1, 1024), "attention_dp": int(1, 1024),
             "gpu_memory_utilization": ["type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 1],
             "max_num_batched_tokens": int(1, 16_777_216), "enforce_eager": bool, "no_flash_attention": bool,
             "encoder_tokens": int(1, 16_777_216), "train": line(32), "lora_rank": int(1, 65_536), "lora_targets": line(512),

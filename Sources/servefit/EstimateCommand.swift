@@ -27,6 +27,8 @@ struct EstimateCommand: ParsableCommand {
                 --gpu h100-sxm
               servefit estimate --model hf:Qwen/Qwen2.5-7B-Instruct-GGUF:Q4_K_M \\
                 --engine llama.cpp --gpu rtx-4090
+              servefit estimate --model deepseek-r1 --weights fp8 --engine sglang \\
+                --gpu h200-sxm --gpus 8 --attention-dp 8 --context 8192
               servefit estimate --model llama-2-7b --lora-rank 8 \\
                 --weights nf4-dq --gpu rtx-4090 --gradient-checkpointing
             """)
@@ -40,12 +42,14 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "KV cache dtype: fp16, bf16, fp8, int8, q8_0, q4_0, fp32.") var kvCache: String = "fp16"
     @Option(help: "Tokens per sequence (prompt + output); comma list to sweep.") var context: String = "2048"
     @Option(help: "Concurrent sequences; comma list to sweep.") var batch: String = "1"
-    @Option(help: "vllm, llama.cpp, transformers or quick (weights × 1.2).") var engine: String = "vllm"
+    @Option(help: "vllm, sglang, trtllm, llama.cpp, transformers or quick (weights × 1.2).") var engine: String = "vllm"
     @Option(help: "A catalog GPU slug.", completion: Completions.gpus) var gpu: String?
     @Option(help: "GPU memory as the engine sees it, for hardware not in the catalog (e.g. 24GiB).") var gpuMemory: String?
     @Option(help: "Number of GPUs (tensor parallel by default).") var gpus: WholeNumber = WholeNumber(1)
     @Option(help: "Tensor-parallel size (default: --gpus / --pipeline-parallel).") var tensorParallel: WholeNumber?
     @Option(help: "Pipeline-parallel stages.") var pipelineParallel: WholeNumber = WholeNumber(1)
+    @Option(help: "Attention data-parallel groups over the GPUs, each with its own sequences' KV cache: SGLang --dp-size N --enable-dp-attention and TensorRT-LLM enable_attention_dp (N = --gpus) for MoE models, vLLM --data-parallel-size N.")
+    var attentionDp: WholeNumber = WholeNumber(1)
     @Option(help: "vLLM --gpu-memory-utilization, above 0 and at most 1.") var gpuMemoryUtilization: StrictNumber = StrictNumber(0.9)
     @Option(help: "vLLM --max-num-batched-tokens (default: the release's own, by device: 8192 on H100-class, 2048 below 70 GiB, 16384 from 160 GiB in current vLLM).") var maxNumBatchedTokens: WholeNumber?
     @Option(help: "vLLM --max-num-seqs, the sequences its profiling run samples (default 1024 on H100-class, else 256).") var maxNumSeqs: WholeNumber?
@@ -75,6 +79,7 @@ struct EstimateCommand: ParsableCommand {
             spec.weights = weights ?? "fp16"; spec.weightsGiven = weights != nil; spec.kvCache = kvCache; spec.engine = engine
             spec.gpu = gpu; spec.gpuMemory = gpuMemory; spec.gpus = gpus.value
             spec.tensorParallel = tensorParallel?.value; spec.pipelineParallel = pipelineParallel.value
+            spec.attentionDP = attentionDp.value
             spec.gpuMemoryUtilization = gpuMemoryUtilization.value; spec.maxNumBatchedTokens = maxNumBatchedTokens?.value
             spec.maxNumSeqs = maxNumSeqs?.value; spec.engineVersion = engineVersion
             spec.enforceEager = enforceEager; spec.noFlashAttention = noFlashAttention; spec.encoderTokens = encoderTokens?.value
@@ -124,10 +129,23 @@ struct EstimateCommand: ParsableCommand {
         if showEngine { print("(eager attention: the seq² matrix is included; flash attention and paged engines do not materialise it)") }
     }
 
+    /// The engine's flag for the sequences in flight: SGLang's counts the whole deployment,
+    /// vLLM's and TensorRT-LLM's each attention group's under attention DP.
+    func concurrencyFlag(_ e: Estimate) -> String {
+        let n = max(1, Int(min(1e9, (e.maxConcurrency ?? 0).rounded(.down))))
+        let d = e.attentionDataParallel ?? 1
+        let each = max(1, n / d)
+        switch e.engine {
+        case "sglang": return "--max-running-requests \(max(1, n / d) * d)"
+        case "trtllm": return "--max_batch_size \(each)" + (d > 1 ? " per GPU" : "")
+        default: return "--max-num-seqs \(each)" + (d > 1 ? " per data-parallel engine" : "")
+        }
+    }
+
     func printOne(_ e: Estimate, gpuName: String?) {
         print("\(e.model): \(CLI.params(e.paramsTotal)) parameters (\(e.paramsTotal))" + (e.paramsActive != e.paramsTotal ? ", \(CLI.params(e.paramsActive)) active per token" : ""))
         print("engine \(e.engine), weights \(e.weights) (\(Units.format(e.bitsPerWeight, 2)) bits/weight), KV \(e.kvCache), context \(e.context), batch \(e.batch)"
-              + (e.gpus > 1 ? ", \(e.gpus) GPUs (TP \(e.tensorParallel), PP \(e.pipelineParallel))" : ""))
+              + (e.gpus > 1 ? ", \(e.gpus) GPUs (TP \(e.tensorParallel), PP \(e.pipelineParallel)\(e.attentionDataParallel.map { ", attention DP \($0)" } ?? ""))" : ""))
         print("")
         var rows: [[String]] = []
         let split = e.tensorParallel * e.pipelineParallel > 1
@@ -149,7 +167,7 @@ struct EstimateCommand: ParsableCommand {
         }
         if let cap = e.kvCapacityTokens {
             print("\(e.engine) KV capacity: \(cap) tokens; max concurrency at \(e.context) tokens per request: \(Units.format(e.maxConcurrency ?? 0, 2))x"
-                  + " (set --max-num-seqs \(max(1, Int((e.maxConcurrency ?? 0).rounded(.down)))))")
+                  + " (set \(concurrencyFlag(e)))")
         }
         if let g = e.gpuLayers { print("llama.cpp: \(g) layers on the GPU" + (e.cpuBytes.map { ", \(Units.gib($0)) in CPU RAM" } ?? "")) }
         if e.gradientBytes != nil {

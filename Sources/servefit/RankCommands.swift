@@ -36,6 +36,7 @@ struct RankOptions: ParsableArguments {
     @Option(help: "vLLM release whose start-up memory rules apply (0.6.3, 0.10.1, latest).") var engineVersion: String?
     @Flag(help: "Rank with the fitted model alone, not the stored calibration (servefit calibrate).") var noCalibration = false
     @Flag(help: "Show each shown row's speed terms: memory, compute, launches, host, all-reduce, engine factor, prefill.") var explain = false
+    @Flag(help: "Run attention data-parallel on every multi-GPU plan, one group per GPU with its own sequences' KV cache; without --batch the sweep goes on to 2048 (MoE models: SGLang --enable-dp-attention, TensorRT-LLM enable_attention_dp, vLLM --data-parallel-size with expert parallel).") var attentionDp = false
 
     func query(model: String, top: Int? = nil) throws -> RankQuery {
         var o: [String: String] = ["model": model]
@@ -47,6 +48,7 @@ struct RankOptions: ParsableArguments {
             ("bandwidth-efficiency", bandwidthEfficiency), ("compute-efficiency", computeEfficiency),
             ("interconnect-efficiency", interconnectEfficiency), ("step-overhead", stepOverhead), ("max-price-age", maxPriceAge),
             ("include-stale", includeStale ? "true" : nil), ("allow-long-context", allowLongContext ? "true" : nil), ("engine-version", engineVersion), ("no-calibration", noCalibration ? "true" : nil), ("explain", explain ? "true" : nil),
+            ("attention-dp", attentionDp ? "true" : nil),
         ]
         for (k, v) in pairs { if let v { o[k] = v } }
         if let top { o["top"] = String(top) }
@@ -142,6 +144,7 @@ enum RankPrinter {
 
     static func describe(_ q: RankQuery) -> String {
         var parts = ["\(q.inputTokens) in / \(q.outputTokens) out tokens per request", "memory for \(q.effectiveContext) tokens per sequence", "engine \(q.engine.rawValue)"]
+        if q.attentionDP { parts.append("attention data parallel on multi-GPU plans") }
         if let t = q.maxTPOTMs { parts.append("TPOT ≤ \(ms(t))") }
         if let t = q.maxTTFTMs { parts.append("TTFT ≤ \(ms(t))") }
         if let t = q.minThroughput { parts.append("≥ \(Units.format(t, 0)) out tok/s") }

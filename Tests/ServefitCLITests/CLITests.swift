@@ -376,3 +376,26 @@ let fixtureDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     #expect(try sf(["inspect", dir.appendingPathComponent("model.safetensors").path], db: db).code == 65)
     #expect(try sf(["export"], db: db).out == before)
 }
+
+/// `estimate --attention-dp` and `rank --attention-dp` through the binary: the JSON says how many
+/// groups, the launch line is the engine's, and a split the engine refuses is a usage error.
+@Test func attentionDataParallelThroughTheCLI() throws {
+    let db = try tempDB()
+    let base = ["estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--gpus", "8", "--engine", "sglang", "--context", "8192", "--format", "json"]
+    let plain = try #require(try json(try sf(base, db: db).out) as? [String: Any])
+    let r = try sf(base + ["--attention-dp", "8"], db: db)
+    #expect(r.code == 0, "\(r.err)")
+    let dp = try #require(try json(r.out) as? [String: Any])
+    #expect(plain["attention_dp"] == nil && dp["attention_dp"] as? Int == 8)
+    let launch = try #require(dp["launch"] as? String)
+    #expect(launch.contains("--dp-size 8 --enable-dp-attention") && !launch.contains("--quantization"), "\(launch)")
+    #expect((dp["kv_capacity_tokens"] as? Int ?? 0) > 2 * (plain["kv_capacity_tokens"] as? Int ?? 0))
+    let bad = try sf(base + ["--attention-dp", "3"], db: db)
+    #expect(bad.code == 64 && bad.err.contains("does not divide"), "\(bad.err)")
+    let dense = try sf(["estimate", "--model", "llama-3.1-8b-instruct", "--gpus", "2", "--engine", "sglang", "--attention-dp", "2"], db: db)
+    #expect(dense.code == 64 && dense.err.contains("MoE"), "\(dense.err)")
+    let rank = try sf(["rank", "--model", "deepseek-r1", "--engine", "sglang", "--attention-dp", "--gpu", "h200-sxm", "--format", "json"], db: db)
+    #expect(rank.code == 0, "\(rank.err)")
+    let rows = try #require(try json(rank.out) as? [[String: Any]])
+    #expect(!rows.isEmpty && rows.allSatisfy { $0["attention_dp"] as? Int == $0["gpu_count"] as? Int })
+}

@@ -153,3 +153,27 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
         if engine != .vllm { #expect(!reason.contains("gpu-memory-utilization"), "\(engine.rawValue): \(reason)") }
     }
 }
+
+/// A checkpoint stored quantised (DeepSeek-R1's block FP8, gpt-oss's MXFP4, per their config.json
+/// quantization_config) is served as stored: no engine gets a quantisation flag or is told to find
+/// another checkpoint; the same format on a 16-bit checkpoint still gets vLLM's --quantization fp8.
+@Test func storedQuantisedCheckpointsNeedNoFlag() throws {
+    let models = try seedCatalog().models
+    let r1 = try #require(models.first { $0.slug == "deepseek-r1" })
+    let oss = try #require(models.first { $0.slug == "gpt-oss-120b" })
+    let dense = try #require(models.first { $0.slug == "llama-3.1-8b-instruct" })
+    #expect(r1.quantization?.format == "fp8" && r1.quantization?.weightBlockSize == [128, 128])
+    #expect(try EstimateSpec(model: r1.slug).request(model: r1, gpu: nil).weights == .fp8)
+    for (m, w) in [(r1, WeightFormat.fp8), (oss, try WeightFormat.parse("mxfp4"))] {
+        var s = LaunchCommand.Spec(model: m)
+        s.weights = w; s.tensorParallel = 8
+        for l in [LaunchCommand.vllm(s), LaunchCommand.sglang(s), LaunchCommand.trtllm(s)] {
+            #expect(!l.command.contains("--quantization"), "\(l.command)")
+            #expect(!l.notes.contains { $0.contains("needs a") }, "\(l.notes)")
+        }
+        #expect(ParsedLaunch(LaunchCommand.vllm(s).command)?.problem(model: m, gpu: nil) == nil)
+    }
+    var s = LaunchCommand.Spec(model: dense)
+    s.weights = .fp8
+    #expect(LaunchCommand.vllm(s).command.contains("--quantization fp8"))
+}
