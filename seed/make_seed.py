@@ -156,6 +156,10 @@ def llama(slug, name, repo, h, I, L, H, kv, V, maxpos, tie=False, stated=None, l
 GPT_OSS_MXFP4 = {'quant_method': 'mxfp4', 'ignore': ['model.layers.*.self_attn', 'model.layers.*.mlp.router', 'model.embed_tokens', 'lm_head'],
                  'format': 'mxfp4'}
 
+# config.json of deepseek-ai/DeepSeek-V3 and -R1: "quantization_config": {"activation_scheme": "dynamic", "fmt": "e4m3",
+# "quant_method": "fp8", "weight_block_size": [128, 128]}: the checkpoint is FP8, so it is the default format.
+DEEPSEEK_FP8 = {'quant_method': 'fp8', 'weight_block_size': [128, 128], 'format': 'fp8'}
+
 def models():
     L2 = 'llama2'; L3 = 'llama3.1'
     ms = [
@@ -199,12 +203,14 @@ def models():
           hidden_size=7168, intermediate_size=18432, moe_intermediate_size=2048, num_hidden_layers=61, num_attention_heads=128, num_key_value_heads=128,
           vocab_size=129280, max_position_embeddings=163840, tie_word_embeddings=False, num_experts=256, num_experts_per_tok=8, n_shared_experts=1,
           first_k_dense_replace=3, moe_layer_freq=1, kv_lora_rank=512, q_lora_rank=1536, qk_rope_head_dim=64, qk_nope_head_dim=128, v_head_dim=128,
-          num_nextn_predict_layers=1, notes='HF checkpoint is FP8 (e4m3, 128x128 block scales) plus one MTP layer (685B stored).'),
+          num_nextn_predict_layers=1, quantization_config=DEEPSEEK_FP8,
+          notes='HF checkpoint is FP8 (e4m3, 128x128 block scales) plus one MTP layer (685B stored).'),
         M('deepseek-r1', 'DeepSeek R1', 'deepseek-ai/DeepSeek-R1', 'deepseek_v3', 671026419200, 'mit', ['deepseek', 'moe', 'mla', 'reasoning'],
           hidden_size=7168, intermediate_size=18432, moe_intermediate_size=2048, num_hidden_layers=61, num_attention_heads=128, num_key_value_heads=128,
           vocab_size=129280, max_position_embeddings=163840, tie_word_embeddings=False, num_experts=256, num_experts_per_tok=8, n_shared_experts=1,
           first_k_dense_replace=3, moe_layer_freq=1, kv_lora_rank=512, q_lora_rank=1536, qk_rope_head_dim=64, qk_nope_head_dim=128, v_head_dim=128,
-          num_nextn_predict_layers=1),
+          num_nextn_predict_layers=1, quantization_config=DEEPSEEK_FP8,
+          notes='HF checkpoint is FP8 (e4m3, 128x128 block scales) plus one MTP layer (685B stored).'),
         M('deepseek-v2-lite', 'DeepSeek V2 Lite', 'deepseek-ai/DeepSeek-V2-Lite', 'deepseek_v2', None, 'deepseek', ['deepseek', 'moe', 'mla'],
           hidden_size=2048, intermediate_size=10944, moe_intermediate_size=1408, num_hidden_layers=27, num_attention_heads=16, num_key_value_heads=16,
           vocab_size=102400, max_position_embeddings=163840, tie_word_embeddings=False, num_experts=64, num_experts_per_tok=6, n_shared_experts=2,
