@@ -137,14 +137,13 @@ public enum Calibration {
         e.context = max(1, (m.inputLen ?? 1024) + (m.outputLen ?? 256)); e.gpus = tp * pp; e.tensorParallel = tp; e.pipelineParallel = pp
         e.gpuMemoryBytes = gpu.memoryBytes; e.gpuVisibleMemoryBytes = gpu.visibleMemoryBytes; e.paramCount = pc
         e.gpuMemoryUtilization = 0.9
+        // Attention data parallelism: the estimator sizes each group's own pool (the engine's
+        // weight layout, the KV width of the group) as it does for `estimate --attention-dp`.
+        e.attentionDataParallel = min(tp, max(1, m.attentionDP ?? 1))
         var capacity = 1
-        if let est = try? Estimator.estimate(e), var c = est.maxConcurrency {
-            // Attention data parallelism: each of d groups keeps only its own sequences' cache, so
-            // an MLA latent (whole on every rank under TP) holds d times the sequences, in a pool
-            // smaller by the attention weights each rank now holds whole.
-            if model.isMLA, let d = m.attentionDP, d > 1, d <= tp, let pool = est.kvMemoryBytes, pool > 0 {
-                c *= Double(d) * max(0, 1 - traffic.attentionDataParallelExtra(tp: tp, dp: d, pp: pp) / Double(pool))
-            }
+        var plain = e
+        plain.attentionDataParallel = 1
+        if let est = (try? Estimator.estimate(e)) ?? (try? Estimator.estimate(plain)), let c = est.maxConcurrency {
             capacity = max(1, Int(min(1e6, c.rounded(.down))))
         }
         let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current

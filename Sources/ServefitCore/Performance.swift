@@ -285,8 +285,9 @@ public enum PerformanceModel {
     struct WeightTraffic {
         var dense: Double      // read every step (attention, dense MLP, shared experts, norms, output head)
         var experts: Double    // routed experts: a step reads only those its tokens pick
-        /// Of `dense`, the attention projections (what attention data parallelism replicates).
-        var attention: Double = 0
+        /// The tensors of `dense` a step reads in full, with their bytes: under attention data
+        /// parallelism each engine lays them out its own way (`AttentionDP.split`).
+        var denseTensors: [(tensor: TensorInfo, bytes: Double)] = []
         var activeParams: Double
         /// Of `activeParams`, those in routed experts (k of E per token): their GEMMs see only the
         /// tokens routed to each expert.
@@ -295,11 +296,15 @@ public enum PerformanceModel {
         var rowsPerToken: Double = 1
 
         /// Bytes one rank holds (and reads a step) beyond its TP share when attention runs
-        /// data-parallel over `dp` of `tp` ranks: the attention projections split over tp ÷ dp
-        /// ranks instead of tp, in each of `pp` stages.
-        func attentionDataParallelExtra(tp: Int, dp: Int, pp: Int) -> Double {
-            guard dp > 1, tp >= dp else { return 0 }
-            return attention * (1 / Double(tp / dp) - 1 / Double(tp)) / Double(max(1, pp))
+        /// data-parallel in `dp` groups of the `tp` ranks, as `engine` lays the weights out (the
+        /// same rule as the weights per GPU the estimator sizes), in each of `pp` stages.
+        func attentionDataParallelExtra(model m: Model, engine: Engine, tp: Int, dp: Int, pp: Int) -> Double {
+            guard dp > 1, tp % dp == 0 else { return 0 }
+            var extra = 0.0
+            for (t, b) in denseTensors {
+                extra += b * (1 / AttentionDP.split(t, model: m, engine: engine, tp: tp, dp: dp) - 1 / Estimator.tpSplit(t, model: m, tp: tp))
+            }
+            return max(0, extra) / Double(max(1, pp))
         }
     }
 
@@ -312,18 +317,21 @@ public enum PerformanceModel {
         let experts = Double(ws.expertBytes)
         let dense = max(0, Double(ws.bytes) - experts - unread)
         let active = Double(pc.active) - Double(pc.embedding) + (ws.outputBytes > 0 ? 0 : Double(pc.embedding)) - Double(pc.vision)
-        var expertParams = 0.0, attentionBytes = 0.0
+        var expertParams = 0.0
+        var denseTensors: [(tensor: TensorInfo, bytes: Double)] = []
         let ctx = GGUFMix.Context(model: r.model, tensors: pc.tensors)
+        let lookupOnly = ws.outputBytes > 0
         for t in pc.tensors where t.part == .main {
-            if t.isExpert { expertParams += t.elements }
-            if t.role.isAttention { attentionBytes += r.weights.bytes(of: t, context: ctx, quantization: r.model.quantization) }
+            if t.isExpert { expertParams += t.elements; continue }
+            if lookupOnly && (t.role == .embedding || t.role == .positionEmbedding) { continue }
+            if t.is2D { denseTensors.append((t, r.weights.bytes(of: t, context: ctx, quantization: r.model.quantization) * scale)) }
         }
         var rows = 1.0, activeExpert = 0.0
         if let e = r.model.numExperts, e > 1, let k = r.model.numExpertsPerTok, k > 0 {
             rows = Double(min(k, e)) / Double(e)
             activeExpert = expertParams * rows
         }
-        return WeightTraffic(dense: dense * scale, experts: experts * scale, attention: min(dense, attentionBytes) * scale, activeParams: max(0, active),
+        return WeightTraffic(dense: dense * scale, experts: experts * scale, denseTensors: denseTensors, activeParams: max(0, active),
                              activeExpertParams: min(max(0, active), activeExpert), rowsPerToken: rows)
     }
 
@@ -473,7 +481,7 @@ public enum PerformanceModel {
         // Engines' grouped-GEMM kernels differ: each has its own factor on the shared one ("llama.cpp/moe").
         let moe = m.isMoE ? a.moeFactor * (a.engineFactors[r.engine.rawValue + "/moe"] ?? 1) : 1
         let weightBytesStep = (w.dense + w.experts * expertShare) / split
-            + w.attentionDataParallelExtra(tp: r.tensorParallel, dp: dp, pp: r.pipelineParallel)
+            + w.attentionDataParallelExtra(model: m, engine: r.engine, tp: r.tensorParallel, dp: dp, pp: r.pipelineParallel)
         let decodeBytes = weightBytesStep + kvRead / pp
         // Routed experts are read by grouped GEMMs over scattered tokens: slower per byte.
         let effectiveBytes = decodeBytes + w.experts * expertShare * (moe - 1) / split
