@@ -266,6 +266,8 @@ public enum Estimator {
         }
 
         var activation: Int64 = 0
+        /// vLLM's profiling run: the forward pass's and the sampler's peaks, and the sequences sampled.
+        var profile: (forward: Double, perSequence: Double, seqs: Int)?
         var overhead: Int64 = 0
         var kvCapacity: Int64?
         var kvMemory: Int64?
@@ -301,6 +303,7 @@ public enum Estimator {
                     let forward = Double(tokens) * perTok
                     let sampler = Double(seqs) * Double(m.vocabSize ?? 0) * VLLMRelease.samplerBytesPerLogit
                     activation = i64(max(forward, sampler))
+                    profile = (forward, Double(m.vocabSize ?? 0) * VLLMRelease.samplerBytesPerLogit, seqs)
                     comps.append(Component("activation_peak", activation, forward >= sampler
                         ? "profiling pass of \(tokens) batched tokens × \(Int(perTok)) B/token (hidden ×3, qkv, gate/up/act of the MLP per GPU, 16-bit)"
                         : "profiling run's sampler on rank 0: \(seqs) sequences × \(m.vocabSize ?? 0) vocabulary × \(Int(VLLMRelease.samplerBytesPerLogit)) B (fp32 logits, probabilities, sorted copy and indices); the forward pass of \(tokens) tokens needs less (\(Units.gib(i64(forward))))"))
@@ -350,6 +353,10 @@ public enum Estimator {
                         kvCapacity = 0
                         maxConcurrency = 0
                         notes.append("no memory left for the KV cache: weights and activations exceed \(Units.gib(budget)) (gpu_memory_utilization \(r.gpuMemoryUtilization))")
+                        if let p = profile, r.engine == .vllm, let hint = Self.fewerSequencesHint(p, room: availKV + activation,
+                                                                                                    sequenceBytes: perLayerTok * layersPerGPU * Double(r.context)) {
+                            notes.append(hint)
+                        }
                     } else if KVCache.honoursWindows(m, engine: .vllm), m.slidingLayerCount > 0, let win = m.slidingWindow {
                         let fullLayers = Double(m.layers - m.slidingLayerCount) / Double(pp)
                         let slideLayers = Double(m.slidingLayerCount) / Double(pp)
@@ -585,6 +592,25 @@ public enum Estimator {
     /// (K/V projections only across as many as there are KV heads), except the MoE router and
     /// MLA's low-rank down-projections (q_a_proj, kv_a_proj_with_mqa), which vLLM and SGLang
     /// replicate (`ReplicatedLinear`); 1-D tensors are replicated.
+    /// When vLLM's profiling sampler (max_num_seqs sequences × vocabulary) is what leaves no KV
+    /// room: the largest power-of-two --max-num-seqs whose smaller peak leaves room for one
+    /// sequence of the context (`room`: the budget less everything but the activation peak).
+    static func fewerSequencesHint(_ p: (forward: Double, perSequence: Double, seqs: Int), room: Int64, sequenceBytes: Double) -> String? {
+        guard p.perSequence > 0, Double(p.seqs) * p.perSequence > p.forward else { return nil }
+        var s = 1
+        while s * 2 < p.seqs { s *= 2 }
+        while s >= 1 {
+            let peak = max(p.forward, Double(s) * p.perSequence)
+            let left = Double(room) - peak
+            if left >= sequenceBytes {
+                return "vLLM's profiling sampler for \(p.seqs) sequences (its max_num_seqs) takes \(Units.gib(i64(Double(p.seqs) * p.perSequence))): "
+                    + "with --max-num-seqs \(s) it takes \(Units.gib(i64(peak))) and leaves \(Units.gib(i64(left))) for the KV cache"
+            }
+            s /= 2
+        }
+        return nil
+    }
+
     static func tpSplit(_ t: TensorInfo, model m: Model, tp: Int) -> Double {
         guard t.is2D, tp > 1 else { return 1 }
         if t.role == .router || t.role == .attnQA || t.role == .attnKVA { return 1 }

@@ -85,7 +85,8 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         case .bnb4: args += ["--quantization", "bitsandbytes"]
         case .int8: args += ["--quantization", "w8a8_int8"]; notes.append(checkpointNote(s, "int8 W8A8"))
         case .fp4(_, _, let n): notes.append(checkpointNote(s, n == "mxfp4" ? "MXFP4" : "NVFP4 (ModelOpt)"))
-        case .float, .gguf: break
+        case .float(let bits): if let f = s.model.quantization?.format, s.variant == nil { notes.append(checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")) }
+        case .gguf: break
         }
         if s.kvDType.name == "fp8" { args += ["--kv-cache-dtype", "fp8_e4m3"] }
         if s.allowLongContext { notes.append("past the model's trained context: set SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1") }
@@ -107,7 +108,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
             notes.append("attention-dp.yml holds `enable_attention_dp: true` (no CLI flag); --max_batch_size \(perGroup(s)) is per GPU, \(perGroup(s) * s.attentionDataParallel) in all")
         }
         switch s.weights {
-        case .float: break
+        case .float(let bits): if let f = s.model.quantization?.format, s.variant == nil { notes.append(checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")) }
         case _ where s.servesStoredFormat: notes.append(storedFormatNote(s))
         case .fp8: notes.append(checkpointNote(s, "FP8 (ModelOpt)"))
         case .grouped(let method, _, _): notes.append(checkpointNote(s, "W4A16 " + method.uppercased()))
@@ -169,6 +170,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
             notes.append(checkpointNote(s, "GGUF") + "; GGUF files are better served by llama.cpp (--engine llama.cpp)")
         case .float(let bits):
             if bits == 32 { args += ["--dtype", "float32"] }
+            if let f = s.model.quantization?.format, s.variant == nil { notes.append(checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")) }
         }
         if s.allowLongContext { notes.append("past the model's trained context: run with VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 and rope scaling in its config") }
         if s.kvDType.name == "fp8" { args += ["--kv-cache-dtype", "fp8"] }

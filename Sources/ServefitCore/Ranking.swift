@@ -12,7 +12,10 @@ public struct RankQuery: Codable, Sendable, Equatable {
     public var pricingModel: PricingModel?
     public var counts: [Int] = [1, 2, 4, 8]
     public var maxGPUs: Int?
-    public var formats: [String] = ["fp16", "fp8", "int4"]
+    /// Weight formats to try; by default also the checkpoint's own when it is stored quantised
+    /// (gpt-oss's MXFP4, DeepSeek-V3's FP8: `Ranker` adds it).
+    public var formats: [String] = RankQuery.defaultFormats
+    public static let defaultFormats = ["fp16", "fp8", "int4"]
     public var kvCache: String = "fp16"
     public var engine: Engine = .vllm
     public var batches: [Int] = RankQuery.defaultBatches
@@ -425,7 +428,8 @@ public enum Ranker {
         }
         // Rows are large: sort their positions, then copy out only the rows kept.
         var order = Array(ranked.indices)
-        order.sort { Ranker.order(ranked[$0], ranked[$1]) }
+        let stored = model.quantization?.format.flatMap { try? WeightFormat.parse($0).name }
+        order.sort { Ranker.order(ranked[$0], ranked[$1], stored: stored) }
         if let top = q.top, order.count > top { order.removeSubrange(top...) }
         // Launch lines and figures at the traffic for the rows shown only: thousands add up.
         let rows = order.map { i -> RankRow in
@@ -494,7 +498,10 @@ public enum Ranker {
             self.q = q; self.model = model
             let pc = try ParamCounter.count(model)
             self.pc = pc
-            let formats = try q.formats.map { try WeightFormat.parse($0) }
+            var formats = try q.formats.map { try WeightFormat.parse($0) }
+            if q.formats == RankQuery.defaultFormats, let f = model.quantization?.format, let stored = try? WeightFormat.parse(f), !formats.contains(stored) {
+                formats.insert(stored, at: 0)
+            }
             self.formats = formats
             kv = try KVDType.parse(q.kvCache)
             try q.assumptions.validate()
@@ -799,6 +806,9 @@ public enum Ranker {
             er.gpuMemoryUtilization = q.gpuMemoryUtilization
             er.gpuName = g.name
             er.engineVersion = q.engineVersion
+            // A ranked row's launch line sets --max-num-seqs to its batch, at most the sweep's
+            // largest: vLLM's profiling sampler is sized for that many sequences, not its default.
+            if q.engine == .vllm, let top = batches.last { er.maxNumSeqs = top }
             let e = try? Estimator.estimate(er)
             estimates[key] = .some(e)
             return e
@@ -1035,12 +1045,14 @@ public enum Ranker {
     }
 
     /// The ranking order: cost per million output tokens, then fewer GPUs, then lower TPOT, then name.
-    public static func order(_ a: RankRow, _ b: RankRow) -> Bool {
+    /// `stored`: the checkpoint's own weight format; on a tie it goes first (no other checkpoint to find).
+    public static func order(_ a: RankRow, _ b: RankRow, stored: String? = nil) -> Bool {
         if let x = a.usdPerHourAtTraffic, let y = b.usdPerHourAtTraffic, x != y { return x < y }
         let x = a.costKey ?? .infinity, y = b.costKey ?? .infinity
         if x != y { return x < y }
         if a.gpuCount != b.gpuCount { return a.gpuCount < b.gpuCount }
         if (a.tpotMs ?? 0) != (b.tpotMs ?? 0) { return (a.tpotMs ?? 0) < (b.tpotMs ?? 0) }
+        if let stored, (a.weights == stored) != (b.weights == stored) { return a.weights == stored }
         return (a.gpu, a.weights) < (b.gpu, b.weights)
     }
 

@@ -46,6 +46,8 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
                 e.gpu = g
                 e.gpuMemoryBytes = g.memoryBytes
                 e.gpuVisibleMemoryBytes = g.visibleMemoryBytes
+                // The row's launch line: --max-num-seqs its batch.
+                if engine == .vllm { e.maxNumSeqs = q.batches.last }
                 let est = try Estimator.estimate(e)
                 let rankSays = row.rejectedReason == nil
                 #expect(est.deployable == rankSays,
@@ -129,7 +131,7 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
                 aloneRejected += r.rejected
             }
             let shown = all.ranked.map { var x = $0; x.launch = nil; return x }
-            #expect(shown == alone.sorted(by: Ranker.order), "\(slug) \(options): ranked rows differ")
+            #expect(shown == alone.sorted { Ranker.order($0, $1) }, "\(slug) \(options): ranked rows differ")
             #expect(all.rejected == aloneRejected.sorted { ($0.gpu, $0.gpuCount, $0.weights) < ($1.gpu, $1.gpuCount, $1.weights) },
                     "\(slug) \(options): rejected rows differ")
             #expect(!all.ranked.isEmpty && !all.rejected.isEmpty)
@@ -176,4 +178,32 @@ func seedCatalog() throws -> (models: [Model], gpus: [GPU]) {
     var s = LaunchCommand.Spec(model: dense)
     s.weights = .fp8
     #expect(LaunchCommand.vllm(s).command.contains("--quantization fp8"))
+}
+
+/// gpt-oss-120b on one H100: at vLLM's defaults the profiling sampler for 1024 sequences × 201,088
+/// vocabulary (6.9 GiB) leaves no KV room at utilisation 0.9 — the estimate says so and names the
+/// --max-num-seqs that does leave room; rank sizes each plan with the --max-num-seqs its launch line
+/// sets (at most the sweep's largest batch), so the checkpoint's own MXFP4 ranks on one H100, as it
+/// is served (llm-d's log: 64.38 GiB of weights on a 79.18 GiB H100).
+@Test func rankSizesVLLMsSamplerForItsOwnMaxNumSeqs() throws {
+    let (models, gpus) = try seedCatalog()
+    let m = try #require(models.first { $0.slug == "gpt-oss-120b" })
+    let g = try #require(gpus.first { $0.slug == "h100-sxm" })
+    var e = EstimateRequest(model: m)
+    e.weights = try WeightFormat.parse("mxfp4"); e.context = 8192
+    e.gpu = g; e.gpuMemoryBytes = g.memoryBytes; e.gpuVisibleMemoryBytes = g.visibleMemoryBytes; e.gpuName = g.name
+    let est = try Estimator.estimate(e)
+    #expect(est.fits == false)
+    #expect(est.notes.contains { $0.contains("--max-num-seqs 512") && $0.contains("for the KV cache") }, "\(est.notes)")
+    e.maxNumSeqs = 512
+    #expect(try Estimator.estimate(e).fits == true)
+
+    var q = RankQuery(model: m.slug)
+    q.counts = [1]
+    let price = Price(gpu: g.slug, provider: "P", usdPerGPUHour: 2, asOf: "2026-11-01", source: "t")
+    let r = try Ranker.rank(q, model: m, candidates: [RankCandidate(gpu: g, offerings: [price])])
+    let top = try #require(r.ranked.first)
+    #expect(top.weights == "mxfp4", "the stored format wins a tie: \(r.ranked.map(\.weights))")
+    let launch = try #require(top.launch?.command)
+    #expect(!launch.contains("--quantization") && launch.contains("--max-num-seqs \(top.batch ?? 0)"), "\(launch)")
 }
