@@ -31,6 +31,11 @@ public enum AttentionDP {
         }
     }
 
+    /// Whether the engine's concurrency cap counts per attention group: TensorRT-LLM's
+    /// max_batch_size per rank, vLLM's max_num_seqs per data-parallel engine; SGLang's
+    /// max_running_requests is the deployment's (it divides it over the groups).
+    public static func concurrencyFlagCountsPerGroup(_ e: Engine) -> Bool { e == .trtllm || e == .vllm }
+
     /// Why servefit or the engine cannot run attention in `dp` groups on this deployment, or nil.
     static func problem(engine: Engine, model m: Model, tp: Int, pp: Int, dp: Int) -> String? {
         guard dp > 1 else { return nil }

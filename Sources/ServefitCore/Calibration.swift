@@ -84,6 +84,13 @@ public enum Calibration {
     /// The engine's default cap on sequences in flight: vLLM's --max-num-seqs of the run's release
     /// on that GPU (256 on V0; 1024 on large Hopper-class parts from V1: `VLLMRelease.profileDefaults`),
     /// TensorRT-LLM max_batch_size 2048, SGLang max_running_requests large.
+    /// Under attention DP, how many times the engine's batch cap the deployment holds: TensorRT-LLM's
+    /// max_batch_size is per rank and vLLM's max_num_seqs per data-parallel engine (as their launch
+    /// lines say); SGLang's max_running_requests is the deployment's, divided over the groups.
+    static func batchCapGroups(_ e: Engine, dp: Int) -> Int {
+        AttentionDP.concurrencyFlagCountsPerGroup(e) ? max(1, dp) : 1
+    }
+
     static func engineMaxBatch(_ e: Engine, vllm: (batchedTokens: Int, seqs: Int)) -> Int {
         switch e {
         case .trtllm: return 2048
@@ -149,7 +156,7 @@ public enum Calibration {
         let release = m.engineVersion.flatMap { try? VLLMRelease.parse($0) } ?? .current
         let vllm = release.profileDefaults(maxModelLen: 8192, gpuMemoryBytes: gpu.visibleMemoryBytes, gpuName: gpu.name)
         return Prepared(run: m, model: model, gpu: gpu, engine: engine, weights: weights, kv: kv, tp: tp, pp: pp, pc: pc,
-                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, vllm: vllm),
+                        traffic: traffic, capacity: capacity, defaultMaxBatch: engineMaxBatch(engine, vllm: vllm) * batchCapGroups(engine, dp: e.attentionDataParallel),
                         tokenBudget: engine == .vllm && release.isV1 ? vllm.batchedTokens : nil)
     }
 
