@@ -36,6 +36,9 @@ public enum AttentionDP {
     /// max_running_requests is the deployment's (it divides it over the groups).
     public static func concurrencyFlagCountsPerGroup(_ e: Engine) -> Bool { e == .trtllm || e == .vllm }
 
+    /// `n` sequences in flight as a launch line admits them: a whole number for each of `dp` groups.
+    public static func wholeGroups(_ n: Int, dp: Int) -> Int { dp > 1 ? max(dp, n / dp * dp) : n }
+
     /// Why servefit or the engine cannot run attention in `dp` groups on this deployment, or nil.
     static func problem(engine: Engine, model m: Model, tp: Int, pp: Int, dp: Int) -> String? {
         guard dp > 1 else { return nil }

@@ -81,9 +81,6 @@ public enum Calibration {
     /// and chunking policy of its day; at a request rate it is checked apart (`ttftAtRatePoints`).
     static let secondary = ["tpot_ms_median"]
 
-    /// The engine's default cap on sequences in flight: vLLM's --max-num-seqs of the run's release
-    /// on that GPU (256 on V0; 1024 on large Hopper-class parts from V1: `VLLMRelease.profileDefaults`),
-    /// TensorRT-LLM max_batch_size 2048, SGLang max_running_requests large.
     /// Under attention DP, how many times the engine's batch cap the deployment holds: TensorRT-LLM's
     /// max_batch_size is per rank and vLLM's max_num_seqs per data-parallel engine (as their launch
     /// lines say); SGLang's max_running_requests is the deployment's, divided over the groups.
@@ -91,6 +88,9 @@ public enum Calibration {
         AttentionDP.concurrencyFlagCountsPerGroup(e) ? max(1, dp) : 1
     }
 
+    /// The engine's default cap on sequences in flight: vLLM's --max-num-seqs of the run's release
+    /// on that GPU (256 on V0; 1024 on large Hopper-class parts from V1: `VLLMRelease.profileDefaults`),
+    /// TensorRT-LLM max_batch_size 2048, SGLang max_running_requests large.
     static func engineMaxBatch(_ e: Engine, vllm: (batchedTokens: Int, seqs: Int)) -> Int {
         switch e {
         case .trtllm: return 2048

@@ -109,7 +109,7 @@ public struct EstimateSpec: Codable, Sendable, Equatable {
         var r = EstimateRequest(model: m)
         // A checkpoint stored quantised (config.json quantization_config) is sized in its own
         // format unless --weights says otherwise.
-        r.weights = try WeightFormat.parse(v?.format ?? (weightsGiven ? weights : m.quantization?.format ?? weights))
+        r.weights = try WeightFormat.parse(v?.format ?? (weightsGiven ? weights : m.storedWeightFormat?.name ?? weights))
         r.measuredWeightBytes = v?.weightsBytes
         r.kvDType = try KVDType.parse(kvCache)
         r.engine = try Engine.parse(engine)

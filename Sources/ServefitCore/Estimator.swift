@@ -492,9 +492,8 @@ public enum Estimator {
             } else if fits == false {
                 notes.append("no launch line: the deployment does not fit in memory")
             } else {
-                var seqsInFlight = r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs
-                // Each attention group holds its share: a whole number of sequences per group.
-                if dp > 1 { seqsInFlight = max(dp, seqsInFlight / dp * dp) }
+                let seqsInFlight = AttentionDP.wholeGroups(r.engine.isPagedServer ? max(1, Int(min(1e6, (maxConcurrency ?? Double(seqs)).rounded(.down)))) : seqs,
+                                                           dp: dp)
                 var spec = LaunchCommand.Spec(plan, maxNumSeqs: seqsInFlight, gpuMemoryUtilization: r.gpuMemoryUtilization)
                 spec.gpuLayers = gpuLayers.flatMap { $0 < max(1, m.layers) ? $0 : nil }
                 spec.variant = r.variantName
@@ -588,10 +587,6 @@ public enum Estimator {
         return (extra, "MXFP4 experts in vLLM's \(backend.label) layout (\(release.label), \(gpu?.arch?.label ?? "this GPU")): \(extra >= 0 ? "+" : "")\(Units.gib(extra)) per GPU over the stored bytes")
     }
 
-    /// How many tensor-parallel ranks share one tensor: 2-D tensors are split across all of them
-    /// (K/V projections only across as many as there are KV heads), except the MoE router and
-    /// MLA's low-rank down-projections (q_a_proj, kv_a_proj_with_mqa), which vLLM and SGLang
-    /// replicate (`ReplicatedLinear`); 1-D tensors are replicated.
     /// When vLLM's profiling sampler (max_num_seqs sequences × vocabulary) is what leaves no KV
     /// room: the largest power-of-two --max-num-seqs whose smaller peak leaves room for one
     /// sequence of the context (`room`: the budget less everything but the activation peak).
@@ -611,6 +606,10 @@ public enum Estimator {
         return nil
     }
 
+    /// How many tensor-parallel ranks share one tensor: 2-D tensors are split across all of them
+    /// (K/V projections only across as many as there are KV heads), except the MoE router and
+    /// MLA's low-rank down-projections (q_a_proj, kv_a_proj_with_mqa), which vLLM and SGLang
+    /// replicate (`ReplicatedLinear`); 1-D tensors are replicated.
     static func tpSplit(_ t: TensorInfo, model m: Model, tp: Int) -> Double {
         guard t.is2D, tp > 1 else { return 1 }
         if t.role == .router || t.role == .attnQA || t.role == .attnKVA { return 1 }

@@ -30,7 +30,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         /// `quantization_config`, e.g. DeepSeek-V3's FP8 or gpt-oss's MXFP4): the engine reads the
         /// scheme from it, so no quantisation flag and no other checkpoint is needed.
         public var servesStoredFormat: Bool {
-            guard variant == nil, let f = model.quantization?.format, let stored = try? WeightFormat.parse(f) else { return false }
+            guard variant == nil, let stored = model.storedWeightFormat else { return false }
             return stored == weights
         }
 
@@ -85,7 +85,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         case .bnb4: args += ["--quantization", "bitsandbytes"]
         case .int8: args += ["--quantization", "w8a8_int8"]; notes.append(checkpointNote(s, "int8 W8A8"))
         case .fp4(_, _, let n): notes.append(checkpointNote(s, n == "mxfp4" ? "MXFP4" : "NVFP4 (ModelOpt)"))
-        case .float(let bits): if let f = s.model.quantization?.format, s.variant == nil { notes.append(checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")) }
+        case .float(let bits): if let n = dequantisedNote(s, bits: bits) { notes.append(n) }
         case .gguf: break
         }
         if s.kvDType.name == "fp8" { args += ["--kv-cache-dtype", "fp8_e4m3"] }
@@ -108,7 +108,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
             notes.append("attention-dp.yml holds `enable_attention_dp: true` (no CLI flag); --max_batch_size \(perGroup(s)) is per GPU, \(perGroup(s) * s.attentionDataParallel) in all")
         }
         switch s.weights {
-        case .float(let bits): if let f = s.model.quantization?.format, s.variant == nil { notes.append(checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")) }
+        case .float(let bits): if let n = dequantisedNote(s, bits: bits) { notes.append(n) }
         case _ where s.servesStoredFormat: notes.append(storedFormatNote(s))
         case .fp8: notes.append(checkpointNote(s, "FP8 (ModelOpt)"))
         case .grouped(let method, _, _): notes.append(checkpointNote(s, "W4A16 " + method.uppercased()))
@@ -118,6 +118,12 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
         }
         if s.kvDType.name == "fp8" { notes.append("fp8 KV cache: pass --config with `kv_cache_config: {dtype: fp8}`") }
         return LaunchCommand(engine: "trtllm", command: args.joined(separator: " "), notes: notes)
+    }
+
+    /// A 16-bit line for a checkpoint stored quantised needs a dequantised copy of it.
+    static func dequantisedNote(_ s: Spec, bits: Int) -> String? {
+        guard s.variant == nil, let f = s.model.quantization?.format else { return nil }
+        return checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")
     }
 
     static func storedFormatNote(_ s: Spec) -> String {
@@ -170,7 +176,7 @@ public struct LaunchCommand: Codable, Sendable, Equatable {
             notes.append(checkpointNote(s, "GGUF") + "; GGUF files are better served by llama.cpp (--engine llama.cpp)")
         case .float(let bits):
             if bits == 32 { args += ["--dtype", "float32"] }
-            if let f = s.model.quantization?.format, s.variant == nil { notes.append(checkpointNote(s, "\(bits)-bit (dequantised from its \(f))")) }
+            if let n = dequantisedNote(s, bits: bits) { notes.append(n) }
         }
         if s.allowLongContext { notes.append("past the model's trained context: run with VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 and rope scaling in its config") }
         if s.kvDType.name == "fp8" { args += ["--kv-cache-dtype", "fp8"] }
@@ -261,7 +267,7 @@ public struct ParsedLaunch: Sendable, Equatable {
 
     /// Why the engine would refuse this line for `model` (on `gpu`, when known), nil when it would start.
     public func problem(model m: Model, gpu: GPU?) -> String? {
-        let named = weights == "auto" ? (m.quantization?.format ?? "fp16") : weights
+        let named = weights == "auto" ? (m.storedWeightFormat?.name ?? "fp16") : weights
         guard let w = try? WeightFormat.parse(named) else { return "unknown weight format '\(weights)' in the launch line" }
         guard let kv = try? KVDType.parse(kvCache) else { return "unknown KV cache dtype '\(kvCache)' in the launch line" }
         var plan = DeploymentPlan(model: m, gpu: gpu, engine: engine, weights: w, kvDType: kv, tensorParallel: tensorParallel,

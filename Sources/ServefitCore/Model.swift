@@ -204,6 +204,9 @@ public struct Model: Codable, Sendable, Equatable {
     }
     public var isMLA: Bool { (kvLoraRank ?? 0) > 0 }
     public var isMoE: Bool { (numExperts ?? 0) > 1 }
+    /// The weight format the checkpoint is stored in, when its quantization_config names one
+    /// (DeepSeek-V3's block FP8, gpt-oss's MXFP4).
+    public var storedWeightFormat: WeightFormat? { quantization?.format.flatMap { try? WeightFormat.parse($0) } }
 
     /// Whether decoder layer `i` uses a sliding window (and so caches at most the window).
     public func isSlidingLayer(_ i: Int) -> Bool {

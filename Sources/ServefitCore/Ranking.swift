@@ -428,7 +428,7 @@ public enum Ranker {
         }
         // Rows are large: sort their positions, then copy out only the rows kept.
         var order = Array(ranked.indices)
-        let stored = model.quantization?.format.flatMap { try? WeightFormat.parse($0).name }
+        let stored = model.storedWeightFormat?.name
         order.sort { Ranker.order(ranked[$0], ranked[$1], stored: stored) }
         if let top = q.top, order.count > top { order.removeSubrange(top...) }
         // Launch lines and figures at the traffic for the rows shown only: thousands add up.
@@ -499,7 +499,7 @@ public enum Ranker {
             let pc = try ParamCounter.count(model)
             self.pc = pc
             var formats = try q.formats.map { try WeightFormat.parse($0) }
-            if q.formats == RankQuery.defaultFormats, let f = model.quantization?.format, let stored = try? WeightFormat.parse(f), !formats.contains(stored) {
+            if q.formats == RankQuery.defaultFormats, let stored = model.storedWeightFormat, !formats.contains(stored) {
                 formats.insert(stored, at: 0)
             }
             self.formats = formats

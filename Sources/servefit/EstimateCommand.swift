@@ -132,13 +132,14 @@ struct EstimateCommand: ParsableCommand {
     /// The engine's flag for the sequences in flight: SGLang's counts the whole deployment,
     /// vLLM's and TensorRT-LLM's each attention group's under attention DP.
     func concurrencyFlag(_ e: Estimate) -> String {
-        let n = max(1, Int(min(1e9, (e.maxConcurrency ?? 0).rounded(.down))))
         let d = e.attentionDataParallel ?? 1
-        let each = max(1, n / d)
-        switch e.engine {
-        case "sglang": return "--max-running-requests \(max(1, n / d) * d)"
-        case "trtllm": return "--max_batch_size \(each)" + (d > 1 ? " per GPU" : "")
-        default: return "--max-num-seqs \(each)" + (d > 1 ? " per data-parallel engine" : "")
+        let n = AttentionDP.wholeGroups(max(1, Int(min(1e9, (e.maxConcurrency ?? 0).rounded(.down)))), dp: d)
+        let engine = Engine(rawValue: e.engine) ?? .vllm
+        let value = AttentionDP.concurrencyFlagCountsPerGroup(engine) ? n / d : n
+        switch engine {
+        case .sglang: return "--max-running-requests \(value)"
+        case .trtllm: return "--max_batch_size \(value)" + (d > 1 ? " per GPU" : "")
+        default: return "--max-num-seqs \(value)" + (d > 1 ? " per data-parallel engine" : "")
         }
     }
 

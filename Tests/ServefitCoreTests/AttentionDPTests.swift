@@ -11,18 +11,11 @@ private func seededGPU(_ slug: String) throws -> GPU {
 }
 
 private func estimate(_ slug: String, engine: Engine, gpu: String, gpus: Int, dp: Int, weights: String = "fp8", context: Int = 8192, batch: Int = 1) throws -> Estimate {
-    let g = try seededGPU(gpu)
-    var r = EstimateRequest(model: try seeded(slug))
-    r.weights = try WeightFormat.parse(weights)
-    r.engine = engine
-    r.gpus = gpus
-    r.attentionDataParallel = dp
-    r.context = context
-    r.batch = batch
-    r.gpu = g
-    r.gpuMemoryBytes = g.memoryBytes
-    r.gpuVisibleMemoryBytes = g.visibleMemoryBytes
-    return try Estimator.estimate(r)
+    // The request the CLI and the API build (EstimateSpec), with the seeded model and GPU.
+    var spec = EstimateSpec(model: slug)
+    spec.weights = weights; spec.weightsGiven = true; spec.engine = engine.rawValue
+    spec.gpus = gpus; spec.attentionDP = dp; spec.context = context; spec.batch = batch
+    return try Estimator.estimate(try spec.request(model: try seeded(slug), gpu: try seededGPU(gpu)))
 }
 
 /// SGLang's mem_fraction_static with DP attention, worked from server_args.py 0.5.4
